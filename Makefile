@@ -1,0 +1,65 @@
+# The two commands the README promises: `make test` and `make lab`.
+# Both do their own setup on a fresh Debian machine (run as root): host packages,
+# podman configuration, the venv and the lab image.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+# molecule needs the venv's ansible-config on PATH.
+export PATH := $(BIN):$(PATH)
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+export ANSIBLE_FORCE_COLOR ?= 0
+SCENARIOS := $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
+
+.PHONY: test lab lab-down lint unit integration molecule bench readme venv host image help
+
+help:
+	@echo "make test      lint, unit tests, filter tests and every Molecule scenario"
+	@echo "make lab       build the embedded lab datacenter and run site.yml against it"
+	@echo "make lab-down  remove the lab"
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: requirements-test.txt
+	@echo ">>> venv: installing the pinned toolchain (about 2 minutes on a fresh machine)"
+	python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	touch $@
+
+host:
+	@bash lab/host-setup.sh
+
+image: host venv
+	@$(BIN)/python lab/labctl.py image
+
+lint: venv
+	ruff check .
+	ruff format --check .
+	yamllint -s .
+	ansible-lint --offline
+	antsibull-changelog lint
+
+unit: venv
+	pytest -q tests/unit
+
+integration: venv
+	bash tests/integration/run.sh
+
+molecule: image
+	@set -e; for s in $(SCENARIOS); do echo ">>> molecule scenario $$s"; molecule test -s $$s; done
+
+test: lint unit integration molecule
+
+lab: image
+	$(BIN)/python lab/labctl.py up --inventory inventories/lab
+	ansible-playbook site.yml -i inventories/lab
+	$(BIN)/python lab/labctl.py summary --inventory inventories/lab
+
+lab-down: venv
+	$(BIN)/python lab/labctl.py down --inventory inventories/lab
+
+readme: venv
+	$(BIN)/python tests/readme_spec.py
+
+bench: venv
+	$(BIN)/python benchmarks/plan_scale/run.py

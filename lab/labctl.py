@@ -1,0 +1,679 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Bring the container lab described by lab/topology.yml up and down, and write its inventory.
+
+    labctl.py image                               build the node image if its recipe changed
+    labctl.py up [--nodes br1,client1]            (re)create the lab, write DIR/hosts.yml
+    labctl.py down                                remove every container and network of the lab
+    labctl.py inspect                             nodes, states and addresses
+    labctl.py inventory                           rewrite DIR/hosts.yml for the running nodes
+    labctl.py summary                             inspect, then reachability and end-to-end checks
+
+All commands take --inventory DIR (default inventories/lab): DIR/group_vars/all/site.yml is the
+site model (addresses of site nodes come from its plan) and DIR/group_vars/all/lab.yml names the
+lab and numbers the lab-only segments. Everything the tool creates is named <lab>-<thing> and
+labelled io.ipv6only.lab=<lab>, and `down` removes exactly that.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import ipaddress
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tarfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+IMAGE_DIR = REPO / "lab" / "image"
+IMAGE_REPO = "localhost/ipv6only-lab"
+LABEL = "io.ipv6only.lab"
+SECTIONS = ("nodes", "networks")
+# Lab nodes are recreated with new host keys on every `up`: never pin them.
+SSH_OPTS = "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null"
+BOOT_TIMEOUT = 120  # seconds for systemd and sshd; 14 nodes boot in ~10 s on 2 cores
+
+sys.path.insert(0, str(REPO / "collections"))
+from ansible_collections.ipv6only.datacenter.plugins.module_utils.errors import PlanError  # noqa: E402
+from ansible_collections.ipv6only.datacenter.plugins.module_utils.siteplan import build_plan  # noqa: E402
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+Subnet = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class LabError(Exception):
+    """A problem the operator must fix; printed without a traceback."""
+
+
+STARTED = time.monotonic()
+
+
+def say(msg: str) -> None:
+    print(f"[lab {time.monotonic() - STARTED:5.1f}s] {msg}", flush=True)
+
+
+def podman(*args: str, data: bytes | None = None, check: bool = True) -> str:
+    proc = subprocess.run(["podman", *args], input=data, capture_output=True, check=False)
+    if check and proc.returncode:
+        raise LabError(f"podman {' '.join(args)} failed: {proc.stderr.decode(errors='replace').strip()}")
+    return proc.stdout.decode(errors="replace")
+
+
+def load_yaml(path: Path, key: str) -> dict:
+    try:
+        with path.open() as fh:
+            value = (yaml.safe_load(fh) or {}).get(key)
+    except (OSError, yaml.YAMLError) as exc:
+        raise LabError(f"cannot read {path}: {exc}") from exc
+    if not isinstance(value, dict):
+        raise LabError(f"{path}: expected a mapping under '{key}:'")
+    return value
+
+
+# --- the image ------------------------------------------------------------------------------
+
+
+def recipe_tag() -> str:
+    """Tag = hash of everything that goes into the image (package list, build script, files/)."""
+    digest = hashlib.sha256()
+    inputs = [IMAGE_DIR / "packages.txt", IMAGE_DIR / "build.sh"]
+    inputs += sorted(p for p in (IMAGE_DIR / "files").rglob("*") if p.is_file())
+    for path in inputs:
+        digest.update(str(path.relative_to(IMAGE_DIR)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return f"{IMAGE_REPO}:{digest.hexdigest()[:12]}"
+
+
+def ensure_image() -> str:
+    tag = recipe_tag()
+    if _exists(tag):
+        say(f"image {tag} is up to date (recipe hash matches)")
+        return tag
+    say(f"building image {tag} (recipe changed or image missing; about 2 minutes)")
+    start = time.monotonic()
+    result = subprocess.run([str(IMAGE_DIR / "build.sh"), tag, str(IMAGE_DIR / "manifest.txt")], check=False)
+    if result.returncode:
+        raise LabError(f"image build failed (exit {result.returncode}); see the output above")
+    say(f"image built in {time.monotonic() - start:.0f}s")
+    # Older recipe builds are 400 MB each; drop them unless a container still uses one.
+    for old in podman("images", "--format", "{{.Repository}}:{{.Tag}}", "--filter", f"reference={IMAGE_REPO}").split():
+        if old != tag:
+            podman("rmi", old, check=False)
+    return tag
+
+
+def _exists(tag: str) -> bool:
+    return subprocess.run(["podman", "image", "exists", tag], check=False).returncode == 0
+
+
+# --- the model: topology + inventory -> networks and nodes ---------------------------------------
+
+
+@dataclass
+class Net:
+    name: str
+    podman: str
+    subnet: Subnet
+
+    @property
+    def host_address(self) -> Address | None:
+        """The host's address on the bridge (jump host); IPv4 lab networks give the host none."""
+        return None if self.subnet.version == 4 else self.subnet.network_address + 1
+
+
+@dataclass
+class Link:
+    net: Net
+    ifname: str
+    address: Address
+    mac: str | None = None
+
+
+@dataclass
+class Node:
+    name: str
+    container: str
+    groups: list[str]
+    spec: dict
+    links: list[Link] = field(default_factory=list)
+
+    @property
+    def manage(self) -> Link | None:
+        """The link Ansible uses: `manage_via`, else the first IPv6 one; None = podman connection."""
+        via = self.spec.get("manage_via")
+        for link in self.links:
+            if (link.net.name == via) if via else link.address.version == 6:
+                return link
+        return None
+
+
+class Lab:
+    NODE_KEYS = frozenset({"profile", "groups", "networks", "dns", "image", "manage_via"})
+
+    def __init__(self, topology: Path, inventory: Path) -> None:
+        self.inventory = inventory
+        self.topo = yaml.safe_load(topology.read_text()) if topology.is_file() else None
+        if not (isinstance(self.topo, dict) and all(isinstance(self.topo.get(k), dict) for k in SECTIONS)):
+            raise LabError(f"{topology}: expected a mapping with nodes: and networks:")
+        self.config = load_yaml(inventory / "group_vars/all/lab.yml", "lab")
+        self.name = str(self.config.get("name", ""))
+        if not self.name.replace("-", "").isalnum() or len(self.name) > 12:
+            raise LabError(f"lab.yml: lab.name {self.name!r} must be 1-12 characters of [a-z0-9-]")
+        self.state = REPO / "lab" / "state" / self.name
+        for name, spec in self.topo["nodes"].items():
+            unknown = set(spec) - self.NODE_KEYS
+            if unknown:
+                raise LabError(f"topology node {name}: unknown keys {sorted(unknown)}")
+            for net in spec.get("networks", []):
+                if net not in self.topo["networks"]:
+                    raise LabError(f"topology node {name}: network {net!r} is not in networks:")
+        self._plan: dict | None = None
+
+    def container(self, node: str) -> str:
+        return f"{self.name}-{node}"
+
+    def select(self, nodes: str | None) -> list[str]:
+        if not nodes:
+            return list(self.topo["nodes"])
+        chosen = [n.strip() for n in nodes.split(",") if n.strip()]
+        unknown = [n for n in chosen if n not in self.topo["nodes"]]
+        if unknown:
+            raise LabError(f"--nodes: {', '.join(unknown)} not in the topology ({', '.join(self.topo['nodes'])})")
+        return chosen
+
+    @property
+    def plan(self) -> dict:
+        if self._plan is None:
+            site = load_yaml(self.inventory / "group_vars/all/site.yml", "site")
+            try:
+                self._plan = build_plan(site)
+            except PlanError as exc:
+                raise LabError(f"the site model in {self.inventory} is invalid:\n{exc}") from exc
+        return self._plan
+
+    def net(self, name: str) -> Net:
+        spec = self.topo["networks"][name] or {}
+        segment = self.config.get("segments", {}).get(name, {})
+        if spec.get("site"):
+            if name not in self.plan["networks"]:
+                raise LabError(f"network {name}: a site network, but the site model has no network {name!r}")
+            subnet = ipaddress.ip_network(self.plan["networks"][name]["prefix"])
+        elif "customer" in segment:
+            customer = self.plan["customers"].get(segment["customer"])
+            if customer is None:
+                raise LabError(f"lab.segments.{name}.customer: no customer {segment['customer']!r} in the site model")
+            subnet = next(ipaddress.ip_network(customer["prefix"]).subnets(new_prefix=64))
+        elif "subnet" in segment:
+            subnet = ipaddress.ip_network(segment["subnet"])
+        else:
+            raise LabError(f"lab.yml: lab.segments.{name} needs a subnet (or customer) for lab network {name}")
+        if (subnet.version == 4) != bool(spec.get("ipv4")):
+            raise LabError(f"network {name}: subnet {subnet} does not match the topology's ipv4: setting")
+        return Net(name, f"{self.name}-{name}", subnet)
+
+    def node(self, name: str) -> Node:
+        spec = self.topo["nodes"][name]
+        node = Node(name, self.container(name), list(spec.get("groups", [])), spec)
+        for index, net_name in enumerate(spec.get("networks", [])):
+            net = self.net(net_name)
+            address, mac = self.address(name, net)
+            reserved = {
+                net.subnet.network_address,
+                net.host_address,
+                net.subnet[-1] if net.subnet.version == 4 else None,
+            }
+            if address not in net.subnet or address in reserved:
+                raise LabError(
+                    f"node {name}: address {address} on {net_name} is outside {net.subnet} "
+                    f"or is reserved there (network, broadcast or the host bridge's ::1: ids must not be 0 or 1)"
+                )
+            node.links.append(Link(net, f"eth{index}", address, mac))
+        return node
+
+    def address(self, node: str, net: Net) -> tuple[Address, str | None]:
+        """A site node's address comes from the plan, a lab segment's from lab.yml ids."""
+        if self.topo["networks"][net.name].get("site"):
+            host, vm = self.plan["hosts"].get(node), self.plan["vms"].get(node)
+            if vm and vm["network"] == net.name:
+                return ipaddress.ip_address(vm["ipv6"]), vm.get("mac")
+            if host and host["network"] == net.name:
+                return ipaddress.ip_address(host["ipv6"]), None
+            if host and net.name in (host.get("addresses") or {}):
+                return ipaddress.ip_address(host["addresses"][net.name]), None
+            raise LabError(
+                f"node {node} is on site network {net.name}, but the site plan has no address for it "
+                f"there: add it to site.hosts/site.vms (or to the host's networks: list)"
+            )
+        ids = self.config.get("segments", {}).get(net.name, {}).get("hosts", {})
+        if node not in ids:
+            raise LabError(f"lab.yml: lab.segments.{net.name}.hosts has no id for node {node}")
+        return net.subnet.network_address + int(ids[node]), None
+
+    def resolvers(self, node: Node) -> list[str]:
+        dns = node.spec.get("dns", "none")
+        if dns == "site":
+            return list(self.plan["dns"]["resolvers"])[:3]  # glibc reads at most three
+        if dns == "none":
+            return []
+        if dns not in self.topo["nodes"]:
+            raise LabError(f"topology node {node.name}: dns {dns!r} is not site, none or a node")
+        return [str(self.node(dns).links[0].address)]
+
+
+# --- creating and removing --------------------------------------------------------------------
+
+
+def lab_containers(lab: Lab) -> dict[str, dict]:
+    """This lab's containers, by name (the topology's) and by label (nodes since renamed): name -> inspect."""
+    wanted = {lab.container(n) for n in lab.topo["nodes"]}
+    labelled = podman("ps", "-a", "--filter", f"label={LABEL}={lab.name}", "--format", "{{.Names}}").split()
+    names = sorted((wanted & set(podman("ps", "-a", "--format", "{{.Names}}").split())) | set(labelled))
+    return {c["Name"]: c for c in json.loads(podman("inspect", *names))} if names else {}
+
+
+def lab_networks(lab: Lab) -> dict[str, dict]:
+    wanted = {f"{lab.name}-{n}" for n in lab.topo["networks"]}
+    labelled = podman("network", "ls", "--filter", f"label={LABEL}={lab.name}", "--format", "{{.Name}}").split()
+    names = sorted((wanted & set(podman("network", "ls", "--format", "{{.Name}}").split())) | set(labelled))
+    return {n["name"]: n for n in json.loads(podman("network", "inspect", *names))} if names else {}
+
+
+def remove(lab: Lab, keep_containers: set[str] = frozenset(), keep_networks: set[str] = frozenset()) -> None:
+    """Remove this lab's containers and networks, except those to keep; check no bridge is left."""
+    doomed = sorted(set(lab_containers(lab)) - keep_containers)
+    if doomed:
+        say(f"removing containers: {' '.join(doomed)}")
+        podman("rm", "--force", "--time", "0", *doomed)
+    nets = {name: n for name, n in lab_networks(lab).items() if name not in keep_networks}
+    if nets:
+        say(f"removing networks: {' '.join(sorted(nets))}")
+        podman("network", "rm", "--force", *sorted(nets))
+        left = [b for n in nets.values() if (b := n.get("network_interface")) and Path(f"/sys/class/net/{b}").exists()]
+        if left:
+            raise LabError(f"bridges still present after removing the networks: {', '.join(left)}")
+
+
+def create_network(lab: Lab, net: Net) -> None:
+    args = ["network", "create", "--internal", "--disable-dns", f"--label={LABEL}={lab.name}", f"--subnet={net.subnet}"]
+    if net.host_address:
+        # Internal networks without DNS get no gateway, hence no host address; the jump host needs ::1.
+        args += ["--gateway", str(net.host_address)]
+    podman(*args, net.podman)
+
+
+def check_host_address(net: Net) -> None:
+    """The jump host must hold <subnet>::1 on each IPv6 bridge (netavark adds it when the first node starts)."""
+    from pyroute2 import IPRoute
+
+    bridge = json.loads(podman("network", "inspect", net.podman))[0]["network_interface"]
+    address = net.host_address
+    with IPRoute() as ipr:
+        have = {a.get_attr("IFA_ADDRESS") for i in ipr.link_lookup(ifname=bridge) for a in ipr.get_addr(index=i)}
+    if str(address) not in have:
+        raise LabError(f"host bridge {bridge} lacks {address}: the jump host could not reach the nodes")
+
+
+def ensure_keypair(lab: Lab) -> Path:
+    key = lab.state / "id_ed25519"
+    if not key.exists():
+        lab.state.mkdir(parents=True, exist_ok=True)
+        cmd = ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", f"ipv6only-lab-{lab.name}", "-f", str(key)]
+        subprocess.run(cmd, check=True)
+        say(f"generated SSH key {key}")
+    return key
+
+
+def node_files(lab: Lab, node: Node, pubkey: bytes) -> list[tuple[str, bytes, int]]:
+    """Files written into the container before boot, as plain files (not podman bind mounts),
+    so that roles can later replace them atomically."""
+    fqdn = f"{node.name}.{lab.plan['domain']}" if lab.topo["networks"][node.links[0].net.name].get("site") else ""
+    names = f"{fqdn} {node.name}" if fqdn else node.name
+    hosts = f"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n{node.links[0].address}\t{names}\n"
+    resolv = "".join(f"nameserver {r}\n" for r in lab.resolvers(node))
+    if resolv and node.spec.get("dns") == "site":
+        resolv += f"search {lab.plan['domain']}\n"
+    return [
+        ("root/.ssh/authorized_keys", pubkey, 0o600),
+        ("etc/resolv.conf", resolv.encode(), 0o644),
+        ("etc/hosts", hosts.encode(), 0o644),
+    ]
+
+
+def node_args(lab: Lab, node: Node, image: str) -> list[str]:
+    spec = node.spec
+    profile = lab.topo.get("profiles", {}).get(spec.get("profile", "host"))
+    if profile is None:
+        raise LabError(f"topology node {node.name}: no profile {spec.get('profile')!r}")
+    # resolv.conf and hosts are written by node_files(), not bind-mounted by podman.
+    args = [f"--name={node.container}", f"--hostname={node.name}", "--systemd=always", "--dns=none", "--no-hosts"]
+    args += [f"--label={LABEL}={lab.name}", f"--label={LABEL}.node={node.name}"]
+    for link in node.links:
+        key = "ip" if link.address.version == 4 else "ip6"
+        opts = f"{link.net.podman}:{key}={link.address},interface_name={link.ifname}"
+        args += ["--network", opts + (f",mac={link.mac}" if link.mac else "")]
+    args += [f"--cap-add={c}" for c in profile.get("cap_add", [])]
+    args += [f"--device={d}" for d in profile.get("devices", [])]
+    args += [f"--security-opt={o}" for o in profile.get("security_opt", [])]
+    return [*args, image if spec.get("image", lab.topo.get("image")) == "recipe" else spec["image"], "/sbin/init"]
+
+
+def spec_hash(args: list[str], files: list[tuple[str, bytes, int]]) -> str:
+    """What a node was created from; `up` keeps a running node whose hash is unchanged."""
+    digest = hashlib.sha256(json.dumps(args).encode())
+    for path, data, mode in files:
+        digest.update(f"{path}:{mode}:".encode() + data)
+    return digest.hexdigest()[:16]
+
+
+def create_node(node: Node, args: list[str], files: list[tuple[str, bytes, int]], spec: str) -> None:
+    podman("create", f"--label={LABEL}.spec={spec}", *args)
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        for path, data, mode in files:
+            info = tarfile.TarInfo(path)
+            info.size, info.mode, info.mtime = len(data), mode, int(time.time())
+            tar.addfile(info, io.BytesIO(data))
+    podman("cp", "-", f"{node.container}:/", data=buf.getvalue())
+
+
+def wait_ready(node: Node) -> str:
+    """Wait for systemd to finish booting, then for sshd to greet on the management address."""
+    deadline = time.monotonic() + BOOT_TIMEOUT
+    try:
+        cmd = ["podman", "exec", node.container, "systemctl", "is-system-running", "--wait"]
+        state = subprocess.run(cmd, capture_output=True, text=True, timeout=BOOT_TIMEOUT, check=False).stdout.strip()
+    except subprocess.TimeoutExpired:
+        return "boot timed out"
+    if state not in ("running", "degraded"):
+        return f"systemd {state or 'unreachable'}"
+    if node.manage is None:
+        return state
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((str(node.manage.address), 22), timeout=2) as sock:
+                if sock.recv(8).startswith(b"SSH-"):
+                    return state
+        except OSError:
+            time.sleep(0.3)
+    return f"{state}, but sshd does not answer on [{node.manage.address}]:22"
+
+
+def write_inventory(lab: Lab, nodes: list[Node], key: Path) -> Path:
+    groups: dict[str, dict] = {}
+    for node in nodes:
+        hostvars = {
+            "lab_container": node.container,
+            "lab_interfaces": {link.net.name: link.ifname for link in node.links},
+            "lab_addresses": {link.net.name: str(link.address) for link in node.links},
+            "lab_subnets": {link.net.name: str(link.net.subnet) for link in node.links},
+        }
+        if node.manage:
+            hostvars = {
+                "ansible_host": str(node.manage.address),
+                "ansible_user": "root",
+                "ansible_ssh_private_key_file": str(key),
+                "ansible_ssh_common_args": SSH_OPTS,
+                "ansible_python_interpreter": "/usr/bin/python3",
+                "lab_jump_address": str(node.manage.net.host_address),
+                **hostvars,
+            }
+        else:  # IPv4-only nodes: the host has no address on their network
+            hostvars = {
+                "ansible_connection": "containers.podman.podman",
+                "ansible_host": node.container,
+                "ansible_python_interpreter": "/usr/bin/python3",
+                **hostvars,
+            }
+        for group in node.groups or ["ungrouped"]:
+            groups.setdefault(group, {"hosts": {}})["hosts"][node.name] = hostvars
+            hostvars = {}  # full vars once; later groups just list the host
+    path = lab.inventory / "hosts.yml"
+    header = (
+        f"# Generated by lab/labctl.py for lab '{lab.name}' from lab/topology.yml and the site plan.\n"
+        "# Do not edit: `labctl.py up` or `labctl.py inventory` rewrites it.\n"
+    )
+    body = yaml.safe_dump({"all": {"children": groups}}, sort_keys=False, default_flow_style=False, width=120)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(header + "---\n" + body)
+    tmp.replace(path)
+    return path
+
+
+def run_furniture(lab: Lab, nodes: list[Node]) -> None:
+    """Configure the lab's internet (upstream, inet4-web, clients) with lab/internet.yml, unless the
+    same playbook already ran against these very containers (their ids are part of the stamp)."""
+    internet = [n.name for n in nodes if "internet" in n.groups]
+    if not internet:
+        return
+    digest = hashlib.sha256((lab.inventory / "hosts.yml").read_bytes())
+    for path in [REPO / "lab" / "internet.yml", *sorted((REPO / "lab" / "templates").glob("*"))]:
+        digest.update(path.read_bytes())
+    ids = {n: c["Id"] for n, c in running_nodes(lab).items() if n in internet}
+    digest.update(json.dumps(ids, sort_keys=True).encode())
+    stamp = lab.state / "internet.stamp"
+    if stamp.exists() and stamp.read_text() == digest.hexdigest():
+        say("lab internet already configured on these containers (lab/internet.yml unchanged)")
+        return
+    playbook = shutil.which("ansible-playbook", path=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}")
+    if playbook is None:
+        raise LabError("ansible-playbook not found: run labctl with the venv's python (.venv/bin/python)")
+    say(f"configuring the lab internet: {', '.join(internet)}")
+    # Molecule exports ANSIBLE_* settings of its own (collections path, callbacks): use the repo's config only.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_")}
+    env["ANSIBLE_CONFIG"] = str(REPO / "ansible.cfg")
+    cmd = [playbook, str(REPO / "lab" / "internet.yml"), "-i", str(lab.inventory), "--limit", ",".join(internet)]
+    stamp.unlink(missing_ok=True)
+    if subprocess.run(cmd, cwd=REPO, env=env, check=False).returncode:
+        raise LabError("lab/internet.yml failed; see the output above")
+    stamp.write_text(digest.hexdigest())
+
+
+# --- commands ---------------------------------------------------------------------------------
+
+
+def cmd_up(lab: Lab, args: argparse.Namespace) -> int:
+    """Converge the lab on the selection: keep running nodes whose spec is unchanged (so a rerun of
+    `make lab` is a no-op for Ansible), recreate the rest, remove anything else of this lab."""
+    start = time.monotonic()
+    nodes = [lab.node(n) for n in lab.select(args.nodes)]  # resolve every address first: bad input changes nothing
+    seen: dict[tuple[str, Address], str] = {}
+    for node in nodes:
+        for link in node.links:
+            if (other := seen.setdefault((link.net.name, link.address), node.name)) != node.name:
+                raise LabError(f"nodes {other} and {node.name} both have {link.address} on {link.net.name}")
+    image = ensure_image()
+    key = ensure_keypair(lab)
+    pubkey = key.with_suffix(".pub").read_bytes()
+    nets = {link.net.podman: link.net for node in nodes for link in node.links}
+    have_nets = {name: [s.get("subnet") for s in n.get("subnets", [])] for name, n in lab_networks(lab).items()}
+    keep_nets = {name for name, net in nets.items() if have_nets.get(name) == [str(net.subnet)] and not args.fresh}
+    have = lab_containers(lab)
+    wanted = {}
+    for node in nodes:
+        node_spec = node_args(lab, node, image), node_files(lab, node, pubkey)
+        wanted[node.container] = (node, *node_spec, spec_hash(*node_spec))
+    keep = {
+        name
+        for name, (node, _, _, spec) in wanted.items()
+        if name in have
+        and have[name]["State"]["Status"] == "running"
+        and have[name]["Config"]["Labels"].get(f"{LABEL}.spec") == spec
+        and all(link.net.podman in keep_nets for link in node.links)
+    }
+    remove(lab, keep, keep_nets)
+    if keep:
+        say(f"keeping {len(keep)} unchanged running nodes: {' '.join(sorted(keep))}")
+    new_nets = [net for name, net in nets.items() if name not in keep_nets]
+    if new_nets:
+        say(f"creating {len(new_nets)} networks: " + ", ".join(f"{n.podman} {n.subnet}" for n in new_nets))
+    for net in new_nets:
+        create_network(lab, net)
+    created = [name for name in wanted if name not in keep]
+    if created:
+        say(f"creating {len(created)} nodes from {image}")
+        for name in created:
+            create_node(*wanted[name])
+        podman("start", *created)
+    for net in nets.values():
+        if net.host_address:
+            check_host_address(net)
+    say("waiting for systemd and sshd on every node")
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        states = dict(zip([n.name for n in nodes], pool.map(wait_ready, nodes), strict=True))
+    bad = {n: s for n, s in states.items() if s not in ("running", "degraded")}
+    if bad:
+        raise LabError("nodes did not come up: " + "; ".join(f"{n}: {s}" for n, s in bad.items()))
+    degraded = [n for n, s in states.items() if s == "degraded"]
+    if degraded:
+        say(f"warning: systemd is degraded on {', '.join(degraded)} (see `systemctl --failed` there)")
+    say(f"wrote {write_inventory(lab, nodes, key)}")
+    run_furniture(lab, nodes)
+    cmd_inspect(lab, args)
+    say(f"lab '{lab.name}' up with {len(nodes)} nodes in {time.monotonic() - start:.1f}s")
+    return 0
+
+
+def cmd_down(lab: Lab, args: argparse.Namespace) -> int:
+    start = time.monotonic()
+    remove(lab)
+    (lab.inventory / "hosts.yml").unlink(missing_ok=True)
+    say(f"lab '{lab.name}' is down ({time.monotonic() - start:.1f}s)")
+    return 0
+
+
+def running_nodes(lab: Lab) -> dict[str, dict]:
+    """This lab's containers by node name."""
+    return {c["Config"]["Labels"].get(f"{LABEL}.node", name): c for name, c in lab_containers(lab).items()}
+
+
+def cmd_inspect(lab: Lab, args: argparse.Namespace) -> int:
+    found = running_nodes(lab)
+    if not found:
+        say(f"lab '{lab.name}' has no containers")
+        return 1
+    width = max(len(c["Name"]) for c in found.values()) + 2
+    print(f"{'node':<14}{'container':<{width}}{'state':<10}{'systemd':<10}addresses")
+    names = [n for n in lab.topo["nodes"] if n in found]
+
+    def systemd(name: str) -> str:
+        if found[name]["State"]["Status"] != "running":
+            return "-"
+        return podman("exec", found[name]["Name"], "systemctl", "is-system-running", check=False).strip()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        states = list(pool.map(systemd, names))
+    for name, state in zip(names, states, strict=True):
+        c = found[name]
+        addrs = []
+        for net, info in sorted(c["NetworkSettings"]["Networks"].items()):
+            addr = info.get("GlobalIPv6Address") or info.get("IPAddress")
+            addrs.append(f"{net.removeprefix(lab.name + '-')}={addr}")
+        print(f"{name:<14}{c['Name']:<{width}}{c['State']['Status']:<10}{state:<10}{' '.join(addrs)}")
+    return 0
+
+
+def cmd_inventory(lab: Lab, args: argparse.Namespace) -> int:
+    found = running_nodes(lab)
+    selected = [n for n in lab.topo["nodes"] if n in found] or lab.select(args.nodes)
+    say(f"wrote {write_inventory(lab, [lab.node(n) for n in selected], ensure_keypair(lab))}")
+    return 0
+
+
+def cmd_summary(lab: Lab, args: argparse.Namespace) -> int:
+    if cmd_inspect(lab, args):
+        return 1
+    found = running_nodes(lab)
+    nodes = [lab.node(n) for n in lab.topo["nodes"] if n in found]
+    key = lab.state / "id_ed25519"
+
+    def ssh(node: Node) -> bool:
+        opts = f"{SSH_OPTS} -o BatchMode=yes -o ConnectTimeout=5 -o LogLevel=ERROR".split()
+        cmd = ["ssh", "-i", str(key), *opts, f"root@{node.manage.address}", "true"]
+        return subprocess.run(cmd, capture_output=True, check=False).returncode == 0
+
+    results: list[tuple[str, bool]] = []
+    managed = [n for n in nodes if n.manage]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for node, ok in zip(managed, pool.map(ssh, managed), strict=True):
+            results.append((f"SSH over IPv6 from the jump host to {node.name} [{node.manage.address}]", ok))
+    zone = lab.config.get("internet_zone", "v4only.example")
+    nat64 = ipaddress.ip_network(lab.plan["nat64"]["prefix"])
+    mapped = [vm for vm in lab.plan["vms"].values() if vm["ipv4_mapping"] and vm["name"] in found]
+    fetch = "curl -fsS -m 5 -o /dev/null http://{}/".format
+    # End to end, from the clients: (node, what, shell command, test of its output or None = exit code only).
+    checks = [
+        ("client1", "client1 has no IPv4 address", "ip -4 -o addr show scope global", lambda out: out == ""),
+        ("client1", f"DNS64: client1 gets www.{zone} inside {nat64}", f"dig +short +time=2 AAAA www.{zone}",
+         lambda out: any(_in(line, nat64) for line in out.splitlines())),
+        ("client1", f"NAT64: client1 fetches http://www.{zone}/", fetch(f"www.{zone}"), None),
+        ("inet4-client", f"internet: inet4-client fetches http://www.{zone}/ over IPv4", fetch(f"www.{zone}"), None),
+        ("inet4-client", "internet: inet4-client has no IPv6 route", "ip -6 route show default", lambda out: out == ""),
+    ] + [
+        ("inet4-client", f"mapping: inet4-client reaches {vm['name']} on {vm['ipv4_mapping']}",
+         fetch(vm["ipv4_mapping"]), None) for vm in mapped
+    ]  # fmt: skip
+    for node, text, script, test in checks:
+        if node in found:
+            cmd = ["podman", "exec", lab.container(node), "sh", "-c", script]
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=30, check=False)
+            results.append((text, proc.returncode == 0 and (test is None or test(proc.stdout.strip()))))
+    print()
+    for text, ok in results:
+        print(f"  [{'PASS' if ok else 'FAIL'}] {text}")
+    passed = sum(ok for _, ok in results)
+    say(f"{passed}/{len(results)} checks pass")
+    return 0 if passed == len(results) or not args.strict else 1
+
+
+def _in(text: str, net: Subnet) -> bool:
+    try:
+        return ipaddress.ip_address(text) in net
+    except ValueError:
+        return False
+
+
+COMMANDS = {"up": cmd_up, "down": cmd_down, "inspect": cmd_inspect, "inventory": cmd_inventory, "summary": cmd_summary}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="labctl.py", description=__doc__.split("\n\n")[0])
+    parser.add_argument("command", choices=["image", *COMMANDS])
+    parser.add_argument(
+        "--inventory",
+        type=Path,
+        default=REPO / "inventories" / "lab",
+        help="inventory dir holding group_vars/all/{site,lab}.yml (default: inventories/lab)",
+    )
+    parser.add_argument("--topology", type=Path, default=REPO / "lab" / "topology.yml")
+    parser.add_argument("--nodes", help="comma-separated subset of the topology's nodes (up, inventory)")
+    parser.add_argument("--fresh", action="store_true", help="up: recreate every node, even unchanged ones")
+    parser.add_argument("--strict", action="store_true", help="summary: exit 1 unless every check passes")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "image":
+            ensure_image()
+            return 0
+        if os.geteuid() != 0:
+            raise LabError("the lab uses rootful podman: run as root")
+        lab = Lab(args.topology.resolve(), args.inventory.resolve())
+        return COMMANDS[args.command](lab, args)
+    except LabError as exc:
+        print(f"[lab] error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("[lab] interrupted: run `labctl.py up` again, it starts by removing what was left", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,257 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The border routers, seen from real clients with real tools (issue 4's assertions 1-7, 9, 10).
+
+br1 runs Unbound and br2 BIND, so every DNS64 assertion is made against both engines. Failover
+(assertion 8) stops br1 and lives in test_zz_failover.py, which pytest runs after this file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import re
+import uuid
+
+import pytest
+from conftest import (
+    ENGINES,
+    NAT64,
+    PLAN,
+    ROUTERS,
+    SCENARIO,
+    ZONE,
+    addr,
+    ansible_playbook,
+    dig,
+    embed,
+    extract,
+    node,
+    recap,
+    resolver,
+    run,
+)
+
+WEB4 = addr("inet4-web", "inet4")
+CLIENT4 = addr("inet4-client", "inet4")
+VM1 = PLAN["vms"]["vm1"]
+ROUTER4 = {r: addr(r, "inet4") for r in ROUTERS}
+
+
+def access_log_client(host, token: str) -> str:
+    """The client address nginx logged for the request that carried ``token``."""
+    out = run(host, f"grep -F -- '{token}' /var/log/nginx/access.log").stdout.strip().splitlines()
+    assert out, f"no request with {token} in the access log"
+    return out[-1].split()[0]
+
+
+# --- 1. DNS64 synthesis -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("router", ROUTERS)
+def test_1_dns64_synthesizes_aaaa_inside_the_nat64_prefix(router):
+    answer = dig(node("client1"), f"@{resolver(router)} AAAA www.{ZONE}")
+    assert answer["status"] == "NOERROR", answer["raw"]
+    aaaa = [a["data"] for a in answer["answers"] if a["type"] == "AAAA"]
+    assert aaaa, f"{ENGINES[router]} on {router} returned no AAAA:\n{answer['raw']}"
+    for value in aaaa:
+        assert ipaddress.ip_address(value) in ipaddress.ip_network(NAT64)
+        assert extract(value) == WEB4
+
+
+def test_1_client1_resolves_through_its_configured_resolvers():
+    """No @server: client1's own resolver configuration (the plan's DNS64 resolvers)."""
+    answer = dig(node("client1"), f"AAAA www.{ZONE}")
+    assert [extract(a["data"]) for a in answer["answers"] if a["type"] == "AAAA"] == [WEB4], answer["raw"]
+
+
+# --- 2. NAT64 -------------------------------------------------------------------------------------------------
+
+
+def test_2_curl_through_nat64_and_the_server_sees_the_router():
+    token = f"nat64-{uuid.uuid4().hex}"
+    body = run(node("client1"), f"curl -6 -fsS -m 10 http://www.{ZONE}/?{token}").stdout
+    assert f"www.{ZONE}" in body
+    seen = access_log_client(node("inet4-web"), token)
+    # br1 advertises the higher router preference, so client1 uses it: its uplink address is the client.
+    assert seen == ROUTER4["br1"], f"inet4-web saw {seen}, expected br1's uplink {ROUTER4['br1']}"
+
+
+# --- 3. ipv4only.arpa (RFC 8880) ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("router", ROUTERS)
+def test_3_ipv4only_arpa_gives_the_sites_prefix(router):
+    answer = dig(node("client1"), f"@{resolver(router)} AAAA ipv4only.arpa")
+    assert answer["status"] == "NOERROR", answer["raw"]
+    got = sorted(a["data"] for a in answer["answers"] if a["type"] == "AAAA")
+    assert got == sorted([embed("192.0.0.170"), embed("192.0.0.171")]), answer["raw"]
+
+
+# --- 4. PTR synthesis ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("router", ROUTERS)
+def test_4_ptr_of_a_synthesized_address_is_the_ipv4_hosts_ptr(router):
+    expected = dig(node("inet4-client"), f"@{WEB4} -x {WEB4}")
+    names = [a["data"] for a in expected["answers"] if a["type"] == "PTR"]
+    assert names, f"inet4-web has no PTR for itself:\n{expected['raw']}"
+    answer = dig(node("client1"), f"@{resolver(router)} -x {embed(WEB4)}")
+    assert answer["status"] == "NOERROR", answer["raw"]
+    assert [a["data"] for a in answer["answers"] if a["type"] == "PTR"] == names, answer["raw"]
+
+
+# --- 5. Router advertisements, captured on client1 -----------------------------------------------------------
+
+
+def router_advertisements(host, ifname: str) -> dict[str, str]:
+    """{router link-local address: rdisc6 block} for every RA answering one solicitation."""
+    out = run(host, f"rdisc6 -m -w 3000 {ifname}").stdout
+    blocks = {}
+    current: list[str] = []
+    for line in out.splitlines():
+        current.append(line)
+        match = re.match(r"\s*from (\S+)", line)
+        if match:
+            blocks[match.group(1)] = "\n".join(current)
+            current = []
+    return blocks
+
+
+def test_5_router_advertisements_carry_pref64_and_rdnss():
+    client = node("client1")
+    blocks = router_advertisements(client, "eth0")
+    assert len(blocks) == 2, f"expected RAs from both border routers, got {list(blocks)}"
+    plan_prefix = ipaddress.ip_network(NAT64)
+    for source, block in blocks.items():
+        match = re.search(r"NAT64 prefix\s*:\s*([0-9a-f:]+)/(\d+)", block)
+        assert match, f"RA from {source} has no PREF64 option:\n{block}"
+        # rdisc6 1.0.7 prints junk in the bits past the prefix length: compare only the prefix bits.
+        announced = ipaddress.ip_network(f"{match.group(1)}/{match.group(2)}", strict=False)
+        assert announced == plan_prefix, f"RA from {source}: PREF64 {announced}, plan {plan_prefix}"
+        rdnss = re.findall(r"Recursive DNS server\s*:\s*(\S+)", block)
+        assert sorted(rdnss) == sorted(PLAN["dns"]["resolvers"]), f"RA from {source}: RDNSS {rdnss}"
+        assert re.search(r"Prefix\s*:\s*" + re.escape(PLAN["networks"]["servers"]["prefix"]), block), block
+    preferences = sorted(re.search(r"Router preference\s*:\s*(\w+)", b).group(1) for b in blocks.values())
+    assert preferences == ["high", "medium"]
+
+
+# --- 6. The IPv4 address as a mapping (RFC 7757) -------------------------------------------------------------
+
+
+def test_6_inet4_client_reaches_vm1_on_its_mapped_ipv4():
+    token = f"eam-{uuid.uuid4().hex}"
+    body = run(node("inet4-client"), f"curl -4 -fsS -m 10 http://{VM1['ipv4_mapping']}/?{token}").stdout
+    assert body.strip() == "vm1"
+    seen = access_log_client(node("vm1"), token)
+    assert seen == embed(CLIENT4), f"vm1 saw {seen}, expected inet4-client embedded: {embed(CLIENT4)}"
+
+
+def test_6_vm1_leaves_with_its_mapped_ipv4():
+    token = f"eam-out-{uuid.uuid4().hex}"
+    run(node("vm1"), f"curl -6 -fsS -m 10 http://www.{ZONE}/?{token}")
+    assert access_log_client(node("inet4-web"), token) == VM1["ipv4_mapping"]
+
+
+def test_6_unmapped_ipv4_in_the_pool_is_not_forwarded():
+    """Inbound IPv4 goes only to mapped addresses."""
+    pool = ipaddress.ip_network(PLAN["ipv4"]["pool"])
+    unmapped = str(next(a for a in pool.hosts() if str(a) != VM1["ipv4_mapping"] and int(a) % 7 == 3))
+    result = node("inet4-client").run(f"curl -4 -sS -m 4 http://{unmapped}/")
+    assert result.rc != 0
+
+
+# --- 7. No open resolver -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("router", ROUTERS)
+def test_7_queries_from_outside_the_site_are_refused(router):
+    outsider = node("inet6-client")
+    # The address is reachable from the internet: the router answers ping on it...
+    run(outsider, f"ping -6 -c 1 -W 3 {resolver(router)}")
+    # ...but not DNS: no answer, only a refusal.
+    answer = dig(outsider, f"@{resolver(router)} AAAA www.{ZONE} +tries=1")
+    assert answer["status"] in (None, "REFUSED"), answer["raw"]
+    assert answer["answers"] == [], answer["raw"]
+
+
+@pytest.mark.parametrize("router", ROUTERS)
+def test_7_the_resolver_itself_refuses_sources_outside_its_acl(router):
+    """Past the firewall (a query from the router's own uplink address), the resolver's ACL says REFUSED."""
+    answer = dig(node(router), f"-b {addr(router, 'inet6')} @{resolver(router)} AAAA www.{ZONE}")
+    assert answer["status"] == "REFUSED", f"{ENGINES[router]} on {router}:\n{answer['raw']}"
+
+
+@pytest.mark.parametrize("router", ROUTERS)
+def test_7_resolver_listens_on_ipv6_only(router):
+    local = run(node(router), "ss -Hlntu sport = :53 | awk '{print $5}'").stdout.split()
+    assert local, "nothing listens on port 53"
+    assert all(s.startswith("[") for s in local), f"{ENGINES[router]} on {router} listens on IPv4: {local}"
+    assert f"[{resolver(router)}]:53" in local
+
+
+# --- BGP: what upstream learns -------------------------------------------------------------------------------
+
+
+def test_bgp_upstream_learns_only_the_aggregate_and_the_pool():
+    out = run(node("upstream"), "birdc -r show route where source = RTS_BGP").stdout
+    learned = {ipaddress.ip_network(m) for m in re.findall(r"^([0-9a-f.:]+/\d+)\s", out, re.M)}
+    assert learned == {ipaddress.ip_network(PLAN["prefix"]), ipaddress.ip_network(PLAN["ipv4"]["pool"])}, out
+    assert "64:ff9b" not in out and NAT64.split("/")[0] not in out
+
+
+@pytest.mark.parametrize("router", ROUTERS)
+def test_bgp_sessions_are_established(router):
+    out = run(node(router), "birdc -r show protocols").stdout
+    assert len(re.findall(r"^upstream[46]\s+BGP\s+.*\sup\s+.*Established", out, re.M)) == 2, out
+
+
+# --- 9. Check mode and diff on a converged router -------------------------------------------------------------
+
+
+def test_9_check_mode_with_diff_reports_no_changes():
+    proc = ansible_playbook(str(SCENARIO / "converge.yml"), "--check", "--diff", "--limit", "border_routers")
+    for router in ROUTERS:
+        assert recap(proc.stdout)[router]["changed"] == 0, proc.stdout[-6000:]
+        assert recap(proc.stdout)[router]["failed"] == 0
+
+
+# --- 10. A broken value never reaches the running daemon -----------------------------------------------------
+
+
+def checksum(router: str, path: str) -> str:
+    return hashlib.sha256(node(router).file(path).content).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("case", "files", "task"),
+    [
+        ("dns", {"br1": "/etc/unbound/unbound.conf", "br2": "/etc/bind/named.conf"}, r"Configure (Unbound|BIND)"),
+        ("routing", {"br1": "/etc/nftables.d/border_router.nft", "br2": "/etc/bird/bird.conf"}, r"Write the border|Configure BIRD"),
+    ],
+)
+def test_10_a_broken_value_is_refused_and_the_old_config_keeps_serving(case, files, task):
+    before = {router: checksum(router, path) for router, path in files.items()}
+    proc = ansible_playbook(str(SCENARIO / "broken.yml"), "-e", f"case={case}", check=False)
+    assert proc.returncode != 0, proc.stdout[-4000:]
+    assert "failed to validate" in proc.stdout, proc.stdout[-4000:]
+    for router in ROUTERS:
+        assert recap(proc.stdout)[router]["failed"] == 1, proc.stdout[-4000:]
+        assert recap(proc.stdout)[router]["changed"] == 0, proc.stdout[-4000:]
+    assert {router: checksum(router, path) for router, path in files.items()} == before
+    # Still serving with the old configuration: DNS64 from both engines, NAT64, BGP.
+    for router in ROUTERS:
+        answer = dig(node("client1"), f"@{resolver(router)} AAAA www.{ZONE}")
+        assert [extract(a["data"]) for a in answer["answers"] if a["type"] == "AAAA"] == [WEB4], answer["raw"]
+        out = run(node(router), "birdc -r show protocols").stdout
+        assert len(re.findall(r"Established", out)) == 2, out
+    run(node("client1"), f"curl -6 -fsS -m 10 -o /dev/null http://www.{ZONE}/")
+
+
+# --- Input refused before anything changes ------------------------------------------------------------------
+
+
+def test_bad_input_is_refused_before_any_change():
+    """refuse.yml runs the role once per bad input; each must fail in validation, with its message."""
+    proc = ansible_playbook(str(SCENARIO / "refuse.yml"), "--limit", "br1")
+    assert recap(proc.stdout)["br1"]["changed"] == 0, proc.stdout[-6000:]
+    assert proc.stdout.count("REFUSED AS EXPECTED") == 6, proc.stdout[-6000:]

@@ -1,0 +1,830 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Everything the border router role renders, computed and checked in one place.
+
+``router_config(plan, router, options, facts)`` turns the site plan, the role's options and a few
+host facts into one plain dictionary that the role's templates only print: Tayga and Jool NAT64
+(with RFC 7757 EAM for the plan's ``ipv4_mapping`` VMs), Unbound or BIND DNS64, radvd with RDNSS
+and PREF64 (RFC 8781), nftables and BIRD 2. Every rule that would otherwise surface as a daemon
+refusing its config (or worse, accepting it) is checked here first, and all problems are reported
+together in one ``PlanError``, before the role changes anything.
+
+Standard library only, no Ansible imports: the role reaches it through the
+``ipv6only.datacenter.border_router_config`` filter, and the unit tests call it directly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import json
+from typing import Any
+
+from . import rfc6052
+from .errors import PlanError, show
+
+__all__ = [
+    "DEFAULT_LOCAL_PORT_RANGE",
+    "DNS64_ENGINES",
+    "NAT64_ENGINES",
+    "PREF64_LENGTHS",
+    "PREF64_MAX_LIFETIME",
+    "check_pool4_ports",
+    "check_pref64",
+    "check_resolver_acl",
+    "check_wkp_backends",
+    "jool_nat64_config",
+    "jool_pool6_changed",
+    "jool_siit_config",
+    "parse_port_range",
+    "pool4_slice",
+    "pref64_lifetime",
+    "router_config",
+    "unbound_nodefault_zones",
+]
+
+NAT64_ENGINES = ("tayga", "jool")
+DNS64_ENGINES = ("unbound", "bind")
+NAT64_SOURCES = ("uplink", "pool4")
+BGP_IMPORT_MODES = ("default", "full")
+RA_PREFERENCES = ("auto", "low", "medium", "high")
+# RFC 8781 section 4: the Prefix Length Code can only express these lengths.
+PREF64_LENGTHS = (32, 40, 48, 56, 64, 96)
+# RFC 8781 section 4: a 13-bit "scaled lifetime" in units of 8 seconds, so at most 8191 * 8.
+PREF64_MAX_LIFETIME = 8191 * 8
+# Linux's default net.ipv4.ip_local_port_range.
+DEFAULT_LOCAL_PORT_RANGE = (32768, 60999)
+# Shorter than this, an ACL entry opens the resolver to a large part of the internet.
+OPEN_RESOLVER_MIN_LENGTH = {4: 8, 6: 16}
+
+# Prefixes a border router must never announce, whatever the plan says (the export filter also
+# accepts only the exact aggregates, so these are a second line of defence that is easy to audit).
+NEVER_EXPORT6 = ("64:ff9b::/96", "64:ff9b:1::/48", "fc00::/7", "fe80::/10", "ff00::/8", "::/8")
+# Martians refused on import (RFC 6890 registries, plus the site's own space added per router).
+BOGONS6 = (
+    "::/8",
+    "64:ff9b::/96",
+    "64:ff9b:1::/48",
+    "100::/64",
+    "2001:2::/48",
+    "2001:10::/28",
+    "2001:20::/28",
+    "2002::/16",
+    "3fff::/20",
+    "fc00::/7",
+    "fe80::/10",
+    "fec0::/10",
+    "ff00::/8",
+)
+BOGONS4 = (
+    "0.0.0.0/8",
+    "10.0.0.0/8",
+    "100.64.0.0/10",
+    "127.0.0.0/8",
+    "169.254.0.0/16",
+    "172.16.0.0/12",
+    "192.0.0.0/24",
+    "192.168.0.0/16",
+    "224.0.0.0/4",
+    "240.0.0.0/4",
+)
+# Reverse zones Unbound answers itself by default (RFC 6303, RFC 6761, RFC 7793, RFC 8375...): a stub
+# zone at or below one of them is shadowed unless the default zone is turned off with `nodefault`.
+_UNBOUND_DEFAULT_ZONES = (
+    ("0.0.0.0/8", "0.in-addr.arpa"),
+    ("10.0.0.0/8", "10.in-addr.arpa"),
+    ("127.0.0.0/8", "127.in-addr.arpa"),
+    ("169.254.0.0/16", "254.169.in-addr.arpa"),
+    *((f"172.{n}.0.0/16", f"{n}.172.in-addr.arpa") for n in range(16, 32)),
+    ("192.0.2.0/24", "2.0.192.in-addr.arpa"),
+    ("192.168.0.0/16", "168.192.in-addr.arpa"),
+    ("198.51.100.0/24", "100.51.198.in-addr.arpa"),
+    ("203.0.113.0/24", "113.0.203.in-addr.arpa"),
+    *((f"100.{n}.0.0/16", f"{n}.100.in-addr.arpa") for n in range(64, 128)),
+    ("255.255.255.255/32", "255.255.255.255.in-addr.arpa"),
+    ("2001:db8::/32", "8.b.d.0.1.0.0.2.ip6.arpa"),
+    ("fd00::/8", "d.f.ip6.arpa"),
+    *((f"fe{n}0::/12", f"{n}.e.f.ip6.arpa") for n in "89ab"),
+)
+_UNBOUND_DEFAULT_NAMES = ("test", "invalid", "onion", "local", "localhost", "home.arpa", "resolver.arpa")
+
+
+# --- small checks, each usable on its own ----------------------------------------------------------------
+
+
+def parse_port_range(value: object, what: str = "port range") -> tuple[int, int]:
+    """``"61001-65535"``, ``"32768 60999"`` (the /proc format), ``[a, b]`` or ``(a, b)`` -> (a, b)."""
+    parts: list[Any]
+    if isinstance(value, str):
+        parts = value.replace("-", " ").replace("\t", " ").split()
+    elif isinstance(value, (list, tuple)):
+        parts = list(value)
+    else:
+        raise PlanError(f"{what} {show(value)}: must be 'FIRST-LAST'")
+    try:
+        low, high = (int(p) for p in parts)
+    except (TypeError, ValueError):
+        raise PlanError(f"{what} {show(value)}: must be 'FIRST-LAST', two port numbers") from None
+    if not 1 <= low <= high <= 65535:
+        raise PlanError(f"{what} {show(value)}: ports must satisfy 1 <= FIRST <= LAST <= 65535")
+    return low, high
+
+
+def check_pool4_ports(ports: object, local_port_range: object = DEFAULT_LOCAL_PORT_RANGE) -> list[str]:
+    """NAT64 pool4 ports must not overlap the kernel's ephemeral ports (``net.ipv4.ip_local_port_range``).
+
+    Jool translates outside conntrack: a pool4 port that the router also hands to its own sockets makes
+    those connections (BGP, DNS recursion) hang.
+    """
+    try:
+        low, high = parse_port_range(ports, "pool4 ports")
+        eph_low, eph_high = parse_port_range(local_port_range, "ip_local_port_range")
+    except PlanError as exc:
+        return list(exc.problems)
+    if low <= eph_high and eph_low <= high:
+        return [
+            f"pool4 ports {low}-{high}: overlap the ephemeral ports {eph_low}-{eph_high} "
+            "(net.ipv4.ip_local_port_range), so the router's own connections would collide with "
+            f"translated ones; use ports outside {eph_low}-{eph_high}, for example {eph_high + 1}-65535"
+            if eph_high < 65535
+            else f"pool4 ports {low}-{high}: overlap the ephemeral ports {eph_low}-{eph_high}"
+        ]
+    return []
+
+
+def pref64_lifetime(max_ra_interval: int) -> int:
+    """Default PREF64 lifetime: 3 x MaxRtrAdvInterval rounded up to a multiple of 8 s (RFC 8781 section 4.1)."""
+    return min(PREF64_MAX_LIFETIME, -(-3 * int(max_ra_interval) // 8) * 8)
+
+
+def check_pref64(prefix: object, lifetime: object, max_ra_interval: int | None = None) -> list[str]:
+    """PREF64 option (RFC 8781): prefix length codable, lifetime a multiple of 8 s up to 65528 s."""
+    problems = []
+    try:
+        net = ipaddress.IPv6Network(str(prefix))
+    except ValueError:
+        problems.append(f"PREF64 prefix {show(prefix)}: not an IPv6 prefix")
+    else:
+        if net.prefixlen not in PREF64_LENGTHS:
+            lengths = ", ".join(f"/{n}" for n in PREF64_LENGTHS)
+            problems.append(f"PREF64 prefix {net}: length must be one of {lengths} (RFC 8781 section 4)")
+    if type(lifetime) is not int or lifetime <= 0:
+        problems.append(f"PREF64 lifetime {show(lifetime)}: must be a positive number of seconds")
+    else:
+        if lifetime % 8:
+            problems.append(
+                f"PREF64 lifetime {lifetime}: must be a multiple of 8 s, the unit of the scaled lifetime "
+                f"(RFC 8781 section 4); use {lifetime + 8 - lifetime % 8}"
+            )
+        if lifetime > PREF64_MAX_LIFETIME:
+            problems.append(
+                f"PREF64 lifetime {lifetime}: at most {PREF64_MAX_LIFETIME} s (13 bits of 8 s, RFC 8781 section 4)"
+            )
+        if max_ra_interval is not None and lifetime < max_ra_interval:
+            problems.append(
+                f"PREF64 lifetime {lifetime}: shorter than MaxRtrAdvInterval {max_ra_interval} s, so hosts would "
+                "lose the prefix between two advertisements (RFC 8781 section 4.1)"
+            )
+    return problems
+
+
+def check_resolver_acl(prefixes: list, force: bool = False) -> list[str]:
+    """Extra resolver clients must be prefixes, and never the whole internet unless ``force``."""
+    problems = []
+    for value in prefixes:
+        try:
+            net = ipaddress.ip_network(str(value))
+        except ValueError:
+            problems.append(f"resolver client {show(value)}: not an IPv4 or IPv6 prefix with host bits zero")
+            continue
+        if net.prefixlen < OPEN_RESOLVER_MIN_LENGTH[net.version] and not force:
+            problems.append(
+                f"resolver client {net}: opens the DNS64 resolver to a large part of the internet "
+                "(an open resolver is abused for amplification, RFC 5358); only the site's and the "
+                "customers' prefixes belong here. Set border_router_dns64_allow_force: true to insist"
+            )
+    return problems
+
+
+def check_wkp_backends(prefix: object, ipv4s: list, engine: str = "tayga") -> list[str]:
+    """RFC 6052 section 3.1: the well-known prefix must not carry non-global IPv4, and Tayga enforces it."""
+    if str(prefix) != str(rfc6052.WELL_KNOWN_PREFIX):
+        return []
+    problems = []
+    for value in ipv4s:
+        try:
+            net = ipaddress.IPv4Network(str(value), strict=False)
+        except ValueError:
+            problems.append(f"IPv4 back end {show(value)}: not an IPv4 address")
+            continue
+        name = rfc6052.special_purpose_ipv4(net.network_address)
+        if name is not None:
+            problems.append(
+                f"nat64 prefix {prefix}: the well-known prefix must not carry non-global IPv4 such as "
+                f"{value} ({name}); RFC 6052 section 3.1 forbids it and {engine} drops those packets. "
+                "Use a network-specific prefix (a /96 of the site prefix) or 64:ff9b:1::/48 (RFC 8215)"
+            )
+    return problems
+
+
+def pool4_slice(pool4: str, index: int, count: int) -> str:
+    """The part of ``pool4`` that router ``index`` of ``count`` translates to (an aligned block)."""
+    net = ipaddress.IPv4Network(pool4)
+    bits = max(0, (count - 1).bit_length())
+    if net.prefixlen + bits > 32:
+        raise PlanError(f"pool4 {pool4}: too small to give each of {count} border routers its own addresses")
+    return str(list(net.subnets(prefixlen_diff=bits))[index])
+
+
+def unbound_nodefault_zones(zones: list[str]) -> list[str]:
+    """Unbound's built-in local zones that would shadow the given stub zones."""
+    out = []
+    for zone in zones:
+        name = zone.rstrip(".").lower()
+        for _, default in _UNBOUND_DEFAULT_ZONES:
+            if (name == default or name.endswith("." + default)) and default not in out:
+                out.append(default)
+        for default in _UNBOUND_DEFAULT_NAMES:
+            if (name == default or name.endswith("." + default)) and default not in out:
+                out.append(default)
+    return out
+
+
+# --- Jool (production NAT64; rendered and validated only in the lab) -------------------------------------
+
+
+def jool_nat64_config(instance: str, pool6: str, pool4: list[dict], tcp_est_timeout: int = 7440) -> dict:
+    """Jool stateful NAT64 atomic configuration (``jool file handle``), Jool 4.1 format."""
+    return {
+        "comment": "Managed by ipv6only.datacenter.border_router; applied atomically with `jool file handle`",
+        "instance": instance,
+        "framework": "netfilter",
+        "global": {
+            "pool6": pool6,
+            "tcp-est-timeout": tcp_est_timeout,
+            "lowest-ipv6-mtu": 1280,
+            "logging-bib": False,
+            "logging-session": False,
+        },
+        "pool4": pool4,
+    }
+
+
+def jool_siit_config(instance: str, pool6: str, eamt: list[dict], denylist4: list[str]) -> dict:
+    """Jool SIIT atomic configuration carrying the EAM table (RFC 7757) for the mapped VMs."""
+    return {
+        "comment": "Managed by ipv6only.datacenter.border_router; EAM table for ipv4_mapping VMs (RFC 7757)",
+        "instance": instance,
+        "framework": "netfilter",
+        "global": {"pool6": pool6, "lowest-ipv6-mtu": 1280},
+        "eamt": eamt,
+        "denylist4": denylist4,
+    }
+
+
+def jool_pool6_changed(old: object, new: dict) -> bool:
+    """True when the running (or last applied) config has a different pool6.
+
+    Jool cannot change pool6 on a live instance: the role must remove and recreate the instance,
+    which drops every session, so it is a planned, announced step.
+    """
+    if old in (None, ""):
+        return False
+    if isinstance(old, str):
+        try:
+            old = json.loads(old)
+        except ValueError:
+            return True
+    if not isinstance(old, dict):
+        return True
+    return (old.get("global") or {}).get("pool6") != (new.get("global") or {}).get("pool6")
+
+
+# --- the whole router ------------------------------------------------------------------------------------
+
+
+def _is_int(value: object) -> bool:
+    """An integer, not a bool (Ansible passes tagged subclasses of int, so no exact type check)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _int(value: object) -> object:
+    """An int, or a string of digits (extra vars arrive as strings) as an int; anything else unchanged."""
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return value
+
+
+def _net(value: object) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    return ipaddress.ip_network(str(value))
+
+
+def _iface_addresses(facts: dict) -> dict[str, list]:
+    """{ifname: [ip_interface, ...]} from Ansible's setup facts (the `ansible_facts` dictionary)."""
+    out: dict[str, list] = {}
+    for name in facts.get("interfaces") or []:
+        entry = facts.get(name) or facts.get(name.replace("-", "_").replace(".", "_")) or {}
+        if not isinstance(entry, dict):
+            continue
+        ifname = entry.get("device", name)
+        addrs = []
+        v4 = [entry["ipv4"]] if isinstance(entry.get("ipv4"), dict) else list(entry.get("ipv4") or [])
+        for item in v4 + list(entry.get("ipv4_secondaries") or []):
+            if item.get("address") and item.get("netmask"):
+                addrs.append(ipaddress.ip_interface(f"{item['address']}/{item['netmask']}"))
+        for item in entry.get("ipv6") or []:
+            if item.get("address") and item.get("prefix") is not None:
+                addrs.append(ipaddress.ip_interface(f"{item['address'].split('%')[0]}/{item['prefix']}"))
+        out[ifname] = addrs
+    return out
+
+
+class _Builder:
+    def __init__(self, plan: dict, router: str, options: dict, facts: dict) -> None:
+        self.plan, self.router, self.opt, self.facts = plan, router, options, facts or {}
+        self.problems: list[str] = []
+
+    def fail(self, message: str) -> None:
+        self.problems.append(f"border router {self.router}: {message}")
+
+    def extend(self, messages: list[str]) -> None:
+        for m in messages:
+            self.fail(m)
+
+    def option(self, key: str, choices: tuple[str, ...]) -> str:
+        value = self.opt.get(key)
+        if value not in choices:
+            self.fail(f"border_router_{key} {show(value)}: not supported, must be one of {', '.join(choices)}")
+            return choices[0]
+        return value
+
+    # -- the parts --------------------------------------------------------------------------------------
+
+    def build(self) -> dict:
+        plan = self.plan
+        host = (plan.get("hosts") or {}).get(self.router)
+        if host is None:
+            raise PlanError(f"border router {self.router}: not in the site plan's hosts (add it to site.hosts)")
+        self.nat64_engine = self.option("nat64_engine", NAT64_ENGINES)
+        self.dns64_engine = self.option("dns64_engine", DNS64_ENGINES)
+        self.nat64_source = self.option("nat64_source", NAT64_SOURCES)
+        self.bgp_import = self.option("bgp_import", BGP_IMPORT_MODES)
+        self.ra_pref_opt = self.option("ra_preference", RA_PREFERENCES)
+        try:
+            self.nat64 = rfc6052.validate_prefix(plan["nat64"]["prefix"])
+        except PlanError as exc:
+            raise PlanError([f"border router {self.router}: {p}" for p in exc.problems]) from None
+        self.routers = list(self.opt.get("routers") or [self.router])
+        if self.router not in self.routers:
+            self.routers.append(self.router)
+        self.index = self.routers.index(self.router)
+
+        self.addresses = dict(host.get("addresses") or {host["network"]: host["ipv6"]})
+        self.site6 = _net(plan["prefix"])
+        self.customer6 = _net(plan["customer_prefix"]) if plan.get("customer_prefix") else None
+        self.pool = _net(plan["ipv4"]["pool"])
+        self.jump = _net(plan["jump_prefix"]) if plan.get("jump_prefix") else None
+        if self.jump is None:
+            self.fail("the plan has no jump_prefix, so SSH could not be allowed from anywhere (set site.jump_prefix)")
+
+        interfaces = self.interfaces()
+        uplinks = self.uplinks(interfaces)
+        nat64 = self.nat64_config(uplinks)
+        config = {
+            "router": self.router,
+            "fqdn": host.get("fqdn", self.router),
+            "index": self.index,
+            "routers": self.routers,
+            "addresses": self.addresses,
+            "interfaces": interfaces,
+            "uplinks": uplinks,
+            "nat64": nat64,
+            "dns64": self.dns64_config(),
+            "ra": self.ra_config(interfaces),
+            "bgp": self.bgp_config(uplinks, nat64),
+        }
+        config["firewall"] = self.firewall_config(config)
+        if self.problems:
+            raise PlanError(self.problems)
+        return config
+
+    def interfaces(self) -> list[dict]:
+        """Downstream (site) interfaces: found by the plan's address, or named in border_router_interfaces."""
+        explicit = self.opt.get("interfaces") or {}
+        present = _iface_addresses(self.facts)
+        networks = self.plan.get("networks") or {}
+        out = []
+        for net_name, address in self.addresses.items():
+            network = networks.get(net_name)
+            if network is None:
+                self.fail(f"network {net_name}: not in the site plan")
+                continue
+            ifname = explicit.get(net_name)
+            if ifname is None:
+                ifname = next(
+                    (n for n, addrs in present.items() if any(str(a.ip) == address for a in addrs)),
+                    None,
+                )
+            if ifname is None:
+                self.fail(
+                    f"network {net_name}: no interface carries the plan's address {address}; configure it "
+                    "first or name the interface in border_router_interfaces"
+                )
+                continue
+            ipv4 = network.get("ipv4") or None
+            out.append(
+                {
+                    "network": net_name,
+                    "ifname": ifname,
+                    "address": address,
+                    "prefix": network["prefix"],
+                    "ipv4": ipv4,
+                }
+            )
+        return out
+
+    def uplinks(self, interfaces: list[dict]) -> list[dict]:
+        """Uplink interfaces: those on-link with a BGP neighbor, or named in border_router_uplink_interfaces."""
+        present = _iface_addresses(self.facts)
+        downstream = {i["ifname"] for i in interfaces}
+        names = list(self.opt.get("uplink_interfaces") or [])
+        neighbors = self.opt.get("bgp_neighbors") or []
+        if not names:
+            for neighbor in neighbors:
+                try:
+                    peer = ipaddress.ip_address(str(neighbor.get("address")))
+                except ValueError:
+                    continue  # reported by bgp_config
+                for ifname, addrs in present.items():
+                    if ifname not in names and ifname not in downstream and any(peer in a.network for a in addrs):
+                        names.append(ifname)
+        out = []
+        for ifname in names:
+            if ifname in downstream:
+                self.fail(f"uplink {ifname}: is also a site (downstream) interface")
+                continue
+            addrs = present.get(ifname, [])
+            v4 = [a for a in addrs if a.version == 4]
+            v6 = [a for a in addrs if a.version == 6 and not a.ip.is_link_local]
+            out.append(
+                {
+                    "ifname": ifname,
+                    "ipv4": [str(a) for a in v4],
+                    "ipv6": [str(a) for a in v6],
+                }
+            )
+        if not out:
+            self.fail(
+                "no uplink interface: give border_router_bgp_neighbors on a connected subnet, "
+                "or name them in border_router_uplink_interfaces"
+            )
+        return out
+
+    def nat64_config(self, uplinks: list[dict]) -> dict:
+        plan, opt = self.plan, self.opt
+        prefix = str(self.nat64)
+        eam = list(plan["nat64"].get("eam") or [])
+        for entry in eam:
+            if ipaddress.ip_address(entry["ipv4"]) not in self.pool:
+                self.fail(
+                    f"mapping {entry['ipv4']} of VM {entry.get('vm')}: outside the site's IPv4 pool {self.pool}; "
+                    "only addresses the site owns (and announces) can be mapped"
+                )
+            if ipaddress.ip_address(entry["ipv6"]) not in self.site6:
+                self.fail(f"mapping of VM {entry.get('vm')}: {entry['ipv6']} is outside the site prefix {self.site6}")
+
+        # Tayga: one IPv4 per IPv6 client from a private dynamic pool, then NAT44 to the uplink or pool4.
+        try:
+            dyn = ipaddress.IPv4Network(str(opt.get("nat64_dynamic_pool")))
+        except ValueError:
+            self.fail(f"border_router_nat64_dynamic_pool {show(opt.get('nat64_dynamic_pool'))}: not an IPv4 prefix")
+            dyn = ipaddress.IPv4Network("100.127.0.0/16")
+        if dyn.prefixlen > 30:
+            self.fail(f"border_router_nat64_dynamic_pool {dyn}: /30 or shorter, Tayga needs room for clients")
+        clashes = [("the site's IPv4 pool", self.pool)]
+        for up in uplinks:
+            clashes += [(f"uplink {up['ifname']}", ipaddress.ip_interface(a).network) for a in up["ipv4"]]
+        for what, other in clashes:
+            if dyn.overlaps(other):
+                self.fail(f"border_router_nat64_dynamic_pool {dyn}: overlaps {what} {other}")
+        tayga_v4 = opt.get("tayga_ipv4_address") or str(dyn.network_address + 1)
+        if ipaddress.ip_address(tayga_v4) not in dyn:
+            self.fail(f"border_router_tayga_ipv4_address {tayga_v4}: must be inside the dynamic pool {dyn}")
+
+        # Tayga and RFC 6052: no non-global IPv4 behind the well-known prefix.
+        backends = list(opt.get("nat64_ipv4_backends") or [])
+        for zone in opt.get("dns64_stub_zones") or []:
+            backends += [a for a in zone.get("addresses") or [] if ":" not in str(a)]
+        self.extend(check_wkp_backends(prefix, backends, self.nat64_engine))
+        tayga_v6 = opt.get("tayga_ipv6_address") or None
+        if plan["nat64"].get("well_known") and tayga_v6 is None and rfc6052.special_purpose_ipv4(tayga_v4):
+            self.fail(
+                f"Tayga's own address {tayga_v4} is not global, so with the well-known prefix Tayga needs "
+                "border_router_tayga_ipv6_address (an address of the router outside 64:ff9b::/96)"
+            )
+
+        # NAT44 source: the uplink's address, or this router's slice of pool4.
+        source = {"mode": self.nat64_source, "slice": None, "peer_slices": []}
+        if self.nat64_source == "pool4":
+            pool4 = plan["nat64"].get("pool4")
+            if not pool4:
+                self.fail("border_router_nat64_source pool4: the plan has no nat64.pool4")
+            else:
+                try:
+                    source["slice"] = pool4_slice(pool4, self.index, len(self.routers))
+                    for k, peer in enumerate(self.routers):
+                        peer_host = (plan.get("hosts") or {}).get(peer)
+                        if k == self.index or peer_host is None:
+                            continue
+                        shared = [
+                            (net, addr)
+                            for net, addr in (
+                                peer_host.get("addresses") or {peer_host["network"]: peer_host["ipv6"]}
+                            ).items()
+                            if net in self.addresses
+                        ]
+                        if shared:
+                            source["peer_slices"].append(
+                                {
+                                    "router": peer,
+                                    "slice": pool4_slice(pool4, k, len(self.routers)),
+                                    "via": shared[0][1],
+                                }
+                            )
+                except PlanError as exc:
+                    self.extend(exc.problems)
+
+        # Jool: pool4 ports must stay clear of the kernel's ephemeral ports.
+        local_range = self.facts.get("ip_local_port_range") or DEFAULT_LOCAL_PORT_RANGE
+        ports = opt.get("nat64_pool4_ports")
+        if self.nat64_engine == "jool" or self.nat64_source == "pool4":
+            self.extend(check_pool4_ports(ports, local_range))
+        jool = None
+        if self.nat64_engine == "jool":
+            jool = self.jool_config(prefix, eam, source, uplinks, ports)
+
+        return {
+            "engine": self.nat64_engine,
+            "prefix": prefix,
+            "well_known": bool(plan["nat64"].get("well_known")),
+            "source": source,
+            "eam": eam,
+            "mapped4": [e["ipv4"] for e in eam],
+            "mapped6": [e["ipv6"] for e in eam],
+            "tayga": {
+                "tun": opt.get("tayga_tun", "nat64"),
+                "ipv4_address": tayga_v4,
+                "ipv6_address": tayga_v6,
+                "dynamic_pool": str(dyn),
+                "maps": [{"ipv4": e["ipv4"], "ipv6": e["ipv6"], "vm": e.get("vm")} for e in eam],
+            },
+            "jool": jool,
+        }
+
+    def jool_config(self, prefix: str, eam: list, source: dict, uplinks: list, ports: object) -> dict:
+        instance = str(self.opt.get("jool_instance") or "border")
+        try:
+            low, high = parse_port_range(ports, "pool4 ports")
+        except PlanError:
+            low, high = 61001, 65535  # already reported
+        if source["slice"]:
+            addresses = [source["slice"]]
+        else:
+            addresses = [str(ipaddress.ip_interface(a).ip) + "/32" for up in uplinks for a in up["ipv4"]][:1]
+        pool4 = [
+            {"protocol": proto, "prefix": a, "port range": f"{low}-{high}"}
+            for a in addresses
+            for proto in ("TCP", "UDP")
+        ]
+        pool4 += [{"protocol": "ICMP", "prefix": a, "port range": f"{low}-{high}"} for a in addresses]
+        eamt = [{"ipv6 prefix": f"{e['ipv6']}/128", "ipv4 prefix": f"{e['ipv4']}/32"} for e in eam]
+        nat64 = jool_nat64_config(instance, prefix, pool4)
+        siit = jool_siit_config(f"{instance}-eam", prefix, eamt, [])
+        running = self.facts.get("jool_applied")
+        return {
+            "instance": instance,
+            "nat64": nat64,
+            "siit": siit,
+            "recreate": jool_pool6_changed(running, nat64),
+        }
+
+    def resolver_acl(self) -> list[str]:
+        acl = [str(self.site6)]
+        acl += [c["prefix"] for c in (self.plan.get("customers") or {}).values()]
+        if self.customer6 is not None:
+            acl.append(str(self.customer6))
+        extra = list(self.opt.get("dns64_allow") or [])
+        self.extend(check_resolver_acl(extra, bool(self.opt.get("dns64_allow_force"))))
+        for value in extra:
+            with contextlib.suppress(ValueError):  # reported above
+                acl.append(str(_net(value)))
+        # Collapse so that each prefix appears once and contained customer /48s disappear.
+        v6 = ipaddress.collapse_addresses(n for n in map(_net, acl) if n.version == 6)
+        v4 = ipaddress.collapse_addresses(n for n in map(_net, acl) if n.version == 4)
+        return [str(n) for n in v6] + [str(n) for n in v4]
+
+    def dns64_config(self) -> dict:
+        prefix = str(self.nat64)
+        stub_zones = []
+        for k, zone in enumerate(self.opt.get("dns64_stub_zones") or []):
+            name = str(zone.get("name", "")).rstrip(".")
+            addrs = [str(a) for a in zone.get("addresses") or []]
+            if not name or not addrs:
+                self.fail(f"border_router_dns64_stub_zones[{k}]: needs a name and at least one address")
+                continue
+            for a in addrs:
+                try:
+                    ipaddress.ip_address(a)
+                except ValueError:
+                    self.fail(f"border_router_dns64_stub_zones[{k}] {name}: {a} is not an IP address")
+            stub_zones.append({"name": name, "addresses": addrs})
+        forwarders = [str(a) for a in self.opt.get("dns64_forwarders") or []]
+        listen = sorted(set(self.addresses.values()), key=ipaddress.ip_address)
+        ipv4only = [str(rfc6052.embed(a, self.nat64)) for a in ("192.0.0.170", "192.0.0.171")]
+        return {
+            "engine": self.dns64_engine,
+            "prefix": prefix,
+            "exclude": ["::ffff:0:0/96"],
+            "listen": listen,
+            "acl": self.resolver_acl(),
+            "resolvers": list(self.plan["dns"].get("resolvers") or []),
+            "stub_zones": stub_zones,
+            "forwarders": forwarders,
+            "insecure_zones": [z["name"] for z in stub_zones],
+            # The NAT64 prefix's reverse zone too: PTR synthesis needs the query to reach the dns64 module.
+            "nodefault_zones": unbound_nodefault_zones(
+                [z["name"] for z in stub_zones] + list(self.plan["dns"].get("dns64_reverse_zones") or [])
+            ),
+            "ipv4only_arpa": {"a": ["192.0.0.170", "192.0.0.171"], "aaaa": ipv4only},
+            "reverse_zones": list(self.plan["dns"].get("dns64_reverse_zones") or []),
+            "dnssec": bool(self.opt.get("dns64_dnssec", True)),
+        }
+
+    def ra_config(self, interfaces: list[dict]) -> dict:
+        opt = self.opt
+        min_int, max_int = _int(opt.get("ra_min_interval")), _int(opt.get("ra_max_interval"))
+        if not (_is_int(max_int) and 4 <= max_int <= 65535):
+            self.fail(f"border_router_ra_max_interval {show(max_int)}: must be 4 to 65535 s (RFC 8319)")
+            max_int = 600
+        if not (_is_int(min_int) and 3 <= min_int <= 0.75 * max_int):
+            self.fail(
+                f"border_router_ra_min_interval {show(min_int)}: must be 3 s to 0.75 x MaxRtrAdvInterval "
+                f"({0.75 * max_int:g} s) (RFC 4861 section 6.2.1)"
+            )
+        lifetime = _int(opt.get("ra_router_lifetime"))
+        if lifetime in (None, "auto"):
+            lifetime = 3 * max_int
+        if not (_is_int(lifetime) and (lifetime == 0 or max_int <= lifetime <= 65535)):
+            self.fail(
+                f"border_router_ra_router_lifetime {show(lifetime)}: 0 or MaxRtrAdvInterval ({max_int}) to 65535 s"
+            )
+        pref64 = _int(opt.get("pref64_lifetime"))
+        if pref64 in (None, "auto"):
+            pref64 = pref64_lifetime(max_int)
+        self.extend(check_pref64(str(self.nat64), pref64, max_int))
+        rdnss_lifetime = _int(opt.get("rdnss_lifetime"))
+        if rdnss_lifetime in (None, "auto"):
+            rdnss_lifetime = 3 * max_int  # RFC 8106 section 5.1: at least 3 x MaxRtrAdvInterval by default
+        resolvers = list(self.plan["dns"].get("resolvers") or [])
+        if not resolvers:
+            self.fail("the plan has no DNS64 resolvers (site.resolvers) to announce in RDNSS")
+        preference = self.ra_pref_opt
+        if preference == "auto":
+            preference = "high" if self.index == 0 else "medium"
+        wanted = opt.get("ra_networks")
+        names = [i["network"] for i in interfaces] if wanted in (None, "all") else list(wanted)
+        autonomous = opt.get("ra_autonomous") or {}
+        slaac_nets = {vm["network"] for vm in (self.plan.get("vms") or {}).values() if vm.get("mac")}
+        out = []
+        for iface in interfaces:
+            if iface["network"] not in names:
+                continue
+            out.append(
+                {
+                    **iface,
+                    "autonomous": bool(autonomous.get(iface["network"], iface["network"] in slaac_nets)),
+                }
+            )
+        unknown = sorted(set(names) - {i["network"] for i in interfaces})
+        if unknown:
+            self.fail(f"border_router_ra_networks: {', '.join(unknown)} not among this router's networks")
+        return {
+            "interfaces": out,
+            "min_interval": min_int,
+            "max_interval": max_int,
+            "router_lifetime": lifetime,
+            "preference": preference,
+            "rdnss": resolvers,
+            "rdnss_lifetime": rdnss_lifetime,
+            "dnssl": [self.plan["domain"]] if self.plan.get("domain") else [],
+            "pref64": {"prefix": str(self.nat64), "lifetime": pref64},
+        }
+
+    def bgp_config(self, uplinks: list[dict], nat64: dict) -> dict:
+        opt = self.opt
+        local_as = _int(opt.get("bgp_local_as"))
+        if not (_is_int(local_as) and 1 <= local_as <= 4294967295 and local_as != 23456):
+            self.fail(f"border_router_bgp_local_as {show(local_as)}: must be an AS number 1 to 4294967295")
+        neighbors = []
+        for k, item in enumerate(opt.get("bgp_neighbors") or []):
+            name = str(item.get("name") or f"peer{k}")
+            try:
+                address = ipaddress.ip_address(str(item.get("address")))
+            except ValueError:
+                self.fail(f"border_router_bgp_neighbors[{k}]: address {show(item.get('address'))} is not an IP address")
+                continue
+            remote_as = _int(item.get("remote_as"))
+            if not (_is_int(remote_as) and 1 <= remote_as <= 4294967295):
+                self.fail(f"border_router_bgp_neighbors[{k}] {name}: remote_as {show(remote_as)} is not an AS number")
+            if not name.replace("_", "").isalnum():
+                self.fail(f"border_router_bgp_neighbors[{k}]: name {name} must be letters, digits and _")
+            neighbors.append({"name": name, "address": str(address), "family": address.version, "remote_as": remote_as})
+        router_id = opt.get("bgp_router_id") or next(
+            (str(ipaddress.ip_interface(a).ip) for up in uplinks for a in up["ipv4"]), None
+        )
+        if router_id is None:
+            self.fail("no BGP router id: set border_router_bgp_router_id (the uplink has no IPv4 address)")
+        hold, keepalive = _int(opt.get("bgp_hold_time", 9)), _int(opt.get("bgp_keepalive_time", 3))
+        if not (_is_int(hold) and (hold == 0 or 3 <= hold <= 65535)):
+            self.fail(f"border_router_bgp_hold_time {show(hold)}: must be 0 or 3 to 65535 s (RFC 4271 section 4.2)")
+        elif not (_is_int(keepalive) and 1 <= keepalive <= max(1, hold // 3)):
+            self.fail(
+                f"border_router_bgp_keepalive_time {show(keepalive)}: "
+                f"must be 1 s to a third of the hold time ({hold} s)"
+            )
+        export6 = [str(self.site6)]
+        export4 = [str(self.pool)]
+        if opt.get("bgp_export_customer_prefix") and self.customer6 is not None:
+            export6.append(str(self.customer6))
+        never6 = list(NEVER_EXPORT6)
+        if nat64["prefix"] not in never6:
+            never6.append(nat64["prefix"])
+        for prefix in export6:
+            for bad in never6:
+                if _net(prefix).overlaps(_net(bad)) and _net(prefix).prefixlen >= _net(bad).prefixlen:
+                    self.fail(f"BGP export {prefix}: inside {bad}, which must never be announced")
+        own6 = [*export6, nat64["prefix"]]
+        own4 = [*export4, nat64["tayga"]["dynamic_pool"]]
+        return {
+            "router_id": router_id,
+            "local_as": local_as,
+            "neighbors": neighbors,
+            "hold_time": hold,
+            "keepalive_time": keepalive,
+            "import_mode": self.bgp_import,
+            "export6": export6,
+            "export4": export4,
+            "never_export6": never6,
+            "reject_import6": own6 + [b for b in BOGONS6 if b not in own6],
+            "reject_import4": own4 + [b for b in BOGONS4 if b not in own4],
+            "max_len6": 48,
+            "max_len4": 24,
+        }
+
+    def firewall_config(self, config: dict) -> dict:
+        nat64 = config["nat64"]
+        downstream = [i["ifname"] for i in config["interfaces"]]
+        uplinks = [u["ifname"] for u in config["uplinks"]]
+        sources6 = [str(self.site6)]
+        if self.customer6 is not None:
+            sources6.append(str(self.customer6))
+        if self.jump is not None:
+            sources6.append(str(self.jump))
+        native4 = [i["ipv4"]["subnet"] for i in config["interfaces"] if i.get("ipv4")]
+        bgp = config["bgp"]["neighbors"]
+        own4 = [str(self.pool)]
+        slice4 = nat64["source"]["slice"]
+        range4 = None
+        if slice4:
+            block = ipaddress.IPv4Network(slice4)
+            range4 = f"{block.network_address}-{block.broadcast_address}"
+        return {
+            "site6": str(self.site6),
+            "downstream": downstream,
+            "uplinks": uplinks,
+            "tun": nat64["tayga"]["tun"] if nat64["engine"] == "tayga" else None,
+            "site_sources6": [str(n) for n in ipaddress.collapse_addresses(map(_net, sources6))],
+            "jump6": [str(self.jump)] if self.jump is not None else [],
+            "ssh_port": int(self.opt.get("ssh_port", 22)),
+            "resolver_clients6": [a for a in config["dns64"]["acl"] if ":" in a],
+            "nat64_prefix": nat64["prefix"],
+            "mapped4": nat64["mapped4"],
+            "mapped6": nat64["mapped6"],
+            "dynamic_pool": nat64["tayga"]["dynamic_pool"],
+            "native4": native4,
+            "own4": own4,
+            "pool4_slice": slice4,
+            "pool4_range": range4,
+            "peer_slices": [p["slice"] for p in nat64["source"]["peer_slices"]],
+            "bgp_peers6": [n["address"] for n in bgp if n["family"] == 6],
+            "bgp_peers4": [n["address"] for n in bgp if n["family"] == 4],
+        }
+
+
+def router_config(plan: dict, router: str, options: dict, facts: dict | None = None) -> dict:
+    """Compute and check everything border router ``router`` renders.
+
+    ``options`` are the role's ``border_router_*`` variables without the prefix; ``facts`` is the
+    host's ``ansible_facts`` (interfaces and addresses) plus ``ip_local_port_range`` and, for Jool,
+    ``jool_applied`` (the last applied configuration). Raises PlanError listing every problem.
+    """
+    return _Builder(plan, router, options, facts or {}).build()

@@ -1,0 +1,1057 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Turn the site model (inventory ``site``) into the address plan every role renders from.
+
+``build_plan`` validates the whole model first and reports every problem in one ``PlanError``; only a
+valid model is planned. Addresses are handled as integers so 100k VMs plan in about a second.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import gc
+import ipaddress
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from . import rfc6052
+from .dnszones import ptr_name, reverse_zones
+from .errors import PlanError, show
+from .netparse import parse_address, parse_prefix
+
+__all__ = ["PROXY_SERVICES", "SITE_SPEC", "build_plan", "eui64", "normalize_mac", "site_spec_markdown"]
+
+PROXY_SERVICES = ("http", "https", "smtp")
+
+
+def _field(
+    type_: str,
+    description: str,
+    *,
+    required: bool = False,
+    default: object = None,
+    elements: str | None = None,
+    options: dict[str, dict] | None = None,
+) -> dict:
+    """One SITE_SPEC entry; every entry has type, required, default and description."""
+    field = {"type": type_, "required": required, "default": default, "description": description}
+    if elements is not None:
+        field["elements"] = elements
+    if options is not None:
+        field["options"] = options
+    return field
+
+
+_ID_HELP = "An integer; a decimal or `0x` hex string is accepted too."
+_NETWORK_SPEC = {
+    "name": _field("str", "Network name, a hostname label.", required=True),
+    "id": _field(
+        "int",
+        "Subnet number: the network is this /64 of `prefix` (id 18 or 0x12 under a /48 gives `…:12::/64`). " + _ID_HELP,
+        required=True,
+    ),
+    "ipv4": _field(
+        "str",
+        "IPv4 subnet from `ipv4_pool`, /30 or shorter, making this a dual-stack segment. "
+        "Its first usable address is the gateway.",
+    ),
+}
+_HOST_SPEC = {
+    "name": _field("str", "Host name, a hostname label, unique among hosts and VMs.", required=True),
+    "network": _field("str", "Name of the network the host is addressed on.", required=True),
+    "id": _field(
+        "int",
+        "Interface identifier, 1 to 2^64-1: the host's address is its network's /64 + id. " + _ID_HELP,
+        required=True,
+    ),
+    "networks": _field(
+        "list",
+        "Names of further networks the host is attached to (a router's other segments), each once and not "
+        "`network` again. The host takes the same `id` on each of them; the plan lists every address in the "
+        "host's `addresses` (`network` first, then these in order). Only the `network` address gets DNS records.",
+        default=[],
+        elements="str",
+    ),
+}
+_VM_SPEC = {
+    "name": _field("str", "VM name, a hostname label, unique among hosts and VMs.", required=True),
+    "network": _field("str", "Name of the network the VM is attached to.", required=True),
+    "mac": _field(
+        "str",
+        "Unicast MAC, `xx:xx:xx:xx:xx:xx` or with `-`. Without `id`, the VM's IPv6 address is its "
+        "modified EUI-64 address. A VM needs `mac` or `id`.",
+    ),
+    "id": _field(
+        "int",
+        "Static interface identifier, 1 to 2^64-1; wins over `mac` for the address. " + _ID_HELP,
+    ),
+    "ipv4": _field(
+        "bool or str",
+        "Dual-stack IPv4 from the network's `ipv4` subnet: `true` takes the next free address in list "
+        "order (network, gateway and broadcast excluded); a string asks for that address.",
+        default=False,
+    ),
+    "ipv4_mapping": _field(
+        "bool or str",
+        "Public IPv4 address that the NAT64 maps to the VM's IPv6 address (RFC 7757 EAM): `true` takes the "
+        "lowest free address of `ipv4_pool` outside network subnets and pool4, after the explicit ones; a string "
+        "asks for that address. The VM's name also resolves to it (an A record).",
+        default=False,
+    ),
+    "proxy": _field(
+        "list",
+        "Services that the border routers proxy from IPv4 to the VM: any of `http`, `https`, `smtp`.",
+        default=[],
+        elements="str",
+    ),
+}
+_CUSTOMER_SPEC = {
+    "name": _field("str", "Customer name, a hostname label.", required=True),
+    "id": _field("int", "The customer's routed /48 is the id-th /48 of `customer_prefix`. " + _ID_HELP, required=True),
+}
+
+# The single source of truth for the site model: build_plan checks types, required and unknown keys
+# against it, and site_spec_markdown() renders it for the README.
+SITE_SPEC: dict[str, dict] = {
+    "name": _field(
+        "str", "Site name, a hostname label: `a-z`, `0-9` and `-` inside, at most 63 characters.", required=True
+    ),
+    "domain": _field(
+        "str", "DNS domain of the hosts and VMs: dot-separated hostname labels, no trailing dot.", required=True
+    ),
+    "prefix": _field("str", "Site IPv6 aggregate, /64 or shorter. Each network is one of its /64s.", required=True),
+    "nat64_prefix": _field(
+        "str",
+        "NAT64/DNS64 prefix (RFC 6052): a /32, /40, /48, /56, /64 or /96 with bits 64-71 zero, such as a /96 "
+        "of `prefix`. `64:ff9b::/96` is allowed (the plan says `nat64.well_known: true`), as is a prefix from "
+        "`64:ff9b:1::/48` (RFC 8215). Must not overlap a network or `customer_prefix`.",
+        required=True,
+    ),
+    "nat64_pool4_size": _field(
+        "int",
+        "IPv4 addresses in the NAT64 pool4, a power of two: the aligned block at the top of `ipv4_pool`.",
+        default=4,
+    ),
+    "ipv4_pool": _field(
+        "str",
+        "All the IPv4 the site owns. Network `ipv4` subnets, pool4 and `ipv4_mapping` addresses come from it.",
+        required=True,
+    ),
+    "customer_prefix": _field(
+        "str",
+        "IPv6 prefix, /48 or shorter and outside `prefix`, from which customers' routed /48s are carved.",
+        required=True,
+    ),
+    "jump_prefix": _field(
+        "str",
+        "Source prefix allowed to SSH to managed nodes. Default: the /64 of `management_network`.",
+    ),
+    "management_network": _field(
+        "str", "Network on which the hosts are managed; must exist when there are hosts.", default="mgmt"
+    ),
+    "resolvers": _field(
+        "list",
+        "Names of the hosts whose IPv6 addresses serve DNS64 to the site, in order of preference.",
+        default=[],
+        elements="str",
+    ),
+    "networks": _field(
+        "list", "The site's L2 segments, each a /64 of `prefix`.", default=[], elements="dict", options=_NETWORK_SPEC
+    ),
+    "hosts": _field(
+        "list",
+        "Managed machines (border routers, hypervisors) with static addresses.",
+        default=[],
+        elements="dict",
+        options=_HOST_SPEC,
+    ),
+    "vms": _field("list", "Virtual machines.", default=[], elements="dict", options=_VM_SPEC),
+    "customers": _field(
+        "list",
+        "Customers, each routed a /48 from `customer_prefix`. They run their own reverse DNS.",
+        default=[],
+        elements="dict",
+        options=_CUSTOMER_SPEC,
+    ),
+}
+
+
+def site_spec_markdown() -> str:
+    """Render SITE_SPEC as a Markdown table, one row per key, list items as ``site.vms[].name``."""
+    rows = ["| Key | Type | Required | Default | Description |", "| --- | --- | --- | --- | --- |"]
+
+    def walk(spec: dict[str, dict], prefix: str) -> None:
+        for key, field in spec.items():
+            kind = field["type"] + (f" of {field['elements']}" if "elements" in field else "")
+            required = "yes" if field["required"] else "no"
+            default = "" if field["required"] else f"`{show(field['default'])}`"
+            description = field["description"].replace("|", "\\|")
+            rows.append(f"| `{prefix}{key}` | {kind} | {required} | {default} | {description} |")
+            if "options" in field:
+                walk(field["options"], f"{prefix}{key}[].")
+
+    walk(SITE_SPEC, "site.")
+    return "\n".join(rows) + "\n"
+
+
+# --- small reusable helpers -------------------------------------------------------------------------------
+
+_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+_LABEL_RULE = "must be a hostname label: a-z, 0-9 and '-' (not first or last), at most 63 characters"
+_MAC = re.compile(r"[0-9a-fA-F]{2}([:-])[0-9a-fA-F]{2}(?:\1[0-9a-fA-F]{2}){4}")
+_IID_BITS = 64
+_U_L_BIT = 0x02 << 56  # universal/local bit of the first MAC octet, inverted in modified EUI-64 (RFC 4291 App. A)
+
+
+def _parse_mac(mac: object) -> tuple[int, str, None] | tuple[None, None, str]:
+    """(value, normalized, None) or (None, None, rule)."""
+    if not isinstance(mac, str) or not _MAC.fullmatch(mac):
+        return None, None, "must be 6 hex octets separated by ':' or '-' (xx:xx:xx:xx:xx:xx)"
+    normalized = mac.lower().replace("-", ":")
+    value = int(normalized.replace(":", ""), 16)
+    if value >> 40 & 1:
+        return None, None, "multicast MAC (I/G bit set) cannot be a unicast interface address"
+    if value == 0:
+        return None, None, "all-zero MAC cannot be an interface address"
+    return value, normalized, None
+
+
+def _eui64_iid(mac_value: int) -> int:
+    """Modified EUI-64 interface identifier (RFC 4291 appendix A): insert ff:fe, invert the U/L bit."""
+    return ((mac_value >> 24) << 40 | 0xFFFE << 24 | (mac_value & 0xFFFFFF)) ^ _U_L_BIT
+
+
+def normalize_mac(mac: str) -> str:
+    """Lower-case, ``:``-separated form of a unicast MAC; PlanError names the value and the rule."""
+    _, normalized, rule = _parse_mac(mac)
+    if rule:
+        raise PlanError(f"mac {show(mac)}: {rule}")
+    return normalized
+
+
+def eui64(mac: str, prefix: str | ipaddress.IPv6Network) -> ipaddress.IPv6Address:
+    """SLAAC (modified EUI-64) address of ``mac`` in the /64 ``prefix``."""
+    try:
+        net = parse_prefix(prefix, 6)
+    except PlanError as e:
+        raise PlanError(f"prefix {e}") from None
+    if net.prefixlen != 64:
+        raise PlanError(f"prefix {prefix}: EUI-64 addresses need a /64")
+    value, _, rule = _parse_mac(mac)
+    if rule:
+        raise PlanError(f"mac {show(mac)}: {rule}")
+    return ipaddress.IPv6Address(int(net.network_address) | _eui64_iid(value))
+
+
+def _v6(value: int) -> str:
+    return str(ipaddress.IPv6Address(value))
+
+
+def _v4(value: int) -> str:
+    return str(ipaddress.IPv4Address(value))
+
+
+def _net6(value: int, length: int) -> str:
+    return f"{_v6(value)}/{length}"
+
+
+def _net4(start: int, length: int) -> str:
+    return f"{_v4(start)}/{length}"
+
+
+def _overlaps(a: int, a_len: int, b: int, b_len: int, bits: int = 128) -> bool:
+    """Aligned prefixes overlap exactly when one contains the other."""
+    shift = bits - min(a_len, b_len)
+    return a >> shift == b >> shift
+
+
+# --- structural validation driven by SITE_SPEC -----------------------------------------------------------
+
+
+class _Bad(Exception):
+    """A value has the wrong type; carries the rule."""
+
+
+def _to_str(value: object) -> str:
+    if type(value) is not str:
+        raise _Bad("must be a string")
+    return value
+
+
+_INT_TEXT = re.compile(r"(-?)(?:0[xX]([0-9a-fA-F]+)|([0-9]+))")
+
+
+def _to_int(value: object) -> int:
+    if type(value) is str and (match := _INT_TEXT.fullmatch(value)):
+        sign, hex_digits, digits = match.groups()
+        if sign:
+            raise _Bad("must not be negative")
+        return int(hex_digits, 16) if hex_digits else int(digits)
+    if type(value) is not int:  # bool is a subclass of int, so compare the exact type
+        raise _Bad("must be a non-negative integer (a decimal or 0x hex string is accepted too)")
+    if value < 0:
+        raise _Bad("must not be negative")
+    return value
+
+
+def _to_bool_or_str(value: object) -> bool | str:
+    if type(value) is not bool and type(value) is not str:
+        raise _Bad("must be true, false or an address string")
+    return value
+
+
+def _to_list(value: object) -> list:
+    if type(value) is not list:
+        raise _Bad("must be a list")
+    return value
+
+
+_CONVERT = {"str": _to_str, "int": _to_int, "bool or str": _to_bool_or_str, "list": _to_list}
+
+
+def _compile(spec: dict[str, dict]) -> tuple[dict[str, tuple], tuple[str, ...], dict[str, object], str]:
+    fields = {k: (_CONVERT[f["type"]], f.get("elements") == "str", f["required"]) for k, f in spec.items()}
+    required = tuple(k for k, f in spec.items() if f["required"])
+    # A None default means "absent": leave the key out so `"key" in item` still tells whether it was given.
+    defaults = {k: f["default"] for k, f in spec.items() if f["default"] is not None}
+    return fields, required, defaults, ", ".join(spec)
+
+
+_COMPILED = {id(s): _compile(s) for s in (SITE_SPEC, _NETWORK_SPEC, _HOST_SPEC, _VM_SPEC, _CUSTOMER_SPEC)}
+
+
+def _check_mapping(raw: object, spec: dict[str, dict], path: str, problems: list[str]) -> dict | None:
+    """Type-check ``raw`` against ``spec``. Returns the values that passed, with defaults filled in.
+
+    A key that is missing, null or has a bad value is left out, so later checks skip it instead of
+    reporting the same mistake again; they look at ``raw`` to tell a bad value from an absent one.
+    """
+    if type(raw) is not dict:
+        problems.append(f"{path}: {show(raw)}: must be a mapping")
+        return None
+    fields, required, defaults, expected = _COMPILED[id(spec)]
+    out = {}
+    for key, value in raw.items():
+        field = fields.get(key)
+        if field is None:
+            problems.append(f"{path}.{show(key)}: unknown key, expected one of {expected}")
+            continue
+        if value is None and not field[2]:
+            continue  # YAML `key:` without a value leaves an optional key unset
+        try:
+            out[key] = field[0](value)
+        except _Bad as bad:
+            problems.append(f"{path}.{key}: {show(value)}: {bad}")
+            continue
+        if field[1]:
+            for i, element in enumerate(value):
+                if type(element) is not str:
+                    problems.append(f"{path}.{key}[{i}]: {show(element)}: must be a string")
+                    del out[key]
+                    break
+    for key in required:
+        if key not in raw:
+            problems.append(f"{path}.{key}: missing required key")
+    for key, default in defaults.items():
+        if key not in raw:
+            out[key] = list(default) if type(default) is list else default
+    return out
+
+
+def _all_named(items: object) -> bool:
+    """Whether every item of a site list is a mapping with a string name, so names can be looked up."""
+    if items is None:
+        return True
+    return type(items) is list and all(type(item) is dict and type(item.get("name")) is str for item in items)
+
+
+# --- the planner -----------------------------------------------------------------------------------------
+
+
+class _Network:
+    __slots__ = ("auto", "base", "explicit", "id", "index", "name", "v4", "v4_given")
+
+    def __init__(self, index: int, name: str | None) -> None:
+        self.index = index
+        self.name = name
+        self.id: int | None = None
+        self.base: int | None = None  # first address of its /64 when valid
+        self.v4: tuple[int, int, int] | None = None  # (first, last, prefixlen) when valid
+        self.v4_given = False
+        self.auto: list[int] = []  # indexes of VMs wanting an automatic dual-stack address
+        self.explicit: set[int] = set()
+
+    @property
+    def path(self) -> str:
+        return f"site.networks[{self.index}]"
+
+
+@dataclasses.dataclass(slots=True)
+class _Vm:
+    """A valid VM. ``ipv4`` and ``mapping`` are an int address or None; True until allocated."""
+
+    name: str
+    net: _Network
+    address: int
+    mac: str | None
+    ipv4: bool | int | None
+    mapping: bool | int | None
+    proxy: list[str]
+
+
+class _Planner:
+    def __init__(self, raw: object) -> None:
+        self.problems: list[str] = []
+        site = _check_mapping(raw, SITE_SPEC, "site", self.problems)
+        if site is None:
+            raise PlanError(self.problems)
+        self.site = site
+        self.raw = raw
+
+    def fail(self, path: str, value: object, rule: str) -> None:
+        self.problems.append(f"{path}: {show(value)}: {rule}")
+
+    def parse(self, path: str, value: object, parser: Callable[..., Any], *args: object) -> Any:
+        """Run a parser that raises PlanError ``<value>: <rule>``; record the problem under ``path``."""
+        if value is None:
+            return None
+        try:
+            return parser(value, *args)
+        except PlanError as e:
+            self.problems.extend(f"{path}: {p}" for p in e.problems)
+            return None
+
+    def items(self, key: str) -> list[tuple[int, dict, dict]]:
+        """(index, raw item, checked item) for the list ``site.<key>``, skipping items that are not mappings."""
+        raw_items = self.site.get(key) or []
+        options = SITE_SPEC[key]["options"]
+        out = []
+        for i, raw in enumerate(raw_items):
+            item = _check_mapping(raw, options, f"site.{key}[{i}]", self.problems)
+            if item is not None:
+                out.append((i, raw, item))
+        return out
+
+    def check_name(self, path: str, name: str | None) -> bool:
+        if name is None:
+            return False
+        if not _LABEL.fullmatch(name):
+            self.fail(path, name, _LABEL_RULE)
+            return False
+        return True
+
+    # -- validation ------------------------------------------------------------------------------------
+
+    def validate(self) -> None:
+        self.validate_site()
+        self.validate_networks()
+        self.validate_pool_blocks()
+        self.validate_nodes()
+        self.validate_customers()
+        self.validate_references()
+        self.validate_capacity()
+        if self.problems:
+            raise PlanError(self.problems)
+
+    def validate_site(self) -> None:
+        site = self.site
+        self.check_name("site.name", site.get("name"))
+        self.domain = domain = site.get("domain")
+        if domain is not None and (len(domain) > 253 or not all(_LABEL.fullmatch(p) for p in domain.split("."))):
+            self.fail(
+                "site.domain", domain, "must be dot-separated hostname labels, no trailing dot, at most 253 characters"
+            )
+            self.domain = None
+
+        self.prefix = prefix = self.parse("site.prefix", site.get("prefix"), parse_prefix, 6)
+        if prefix is not None and prefix.prefixlen > 64:
+            self.fail("site.prefix", site["prefix"], "must be /64 or shorter: each network is one of its /64s")
+            self.prefix = prefix = None
+
+        self.nat64 = nat64 = self.parse("site.nat64_prefix", site.get("nat64_prefix"), rfc6052.validate_prefix)
+
+        self.customer_prefix = cp = self.parse("site.customer_prefix", site.get("customer_prefix"), parse_prefix, 6)
+        if cp is not None and cp.prefixlen > 48:
+            self.fail("site.customer_prefix", site["customer_prefix"], "must be /48 or shorter: customers get /48s")
+            self.customer_prefix = cp = None
+        if cp is not None and prefix is not None and cp.overlaps(prefix):
+            self.fail("site.customer_prefix", site["customer_prefix"], f"overlaps site.prefix {prefix}")
+        if cp is not None and nat64 is not None and cp.overlaps(nat64):
+            self.fail("site.nat64_prefix", site["nat64_prefix"], f"overlaps site.customer_prefix {cp}")
+
+        self.pool = pool = self.parse("site.ipv4_pool", site.get("ipv4_pool"), parse_prefix, 4)
+        self.pool4 = None  # (first, last, size)
+        size = site.get("nat64_pool4_size")
+        if size is not None and (size == 0 or size & (size - 1)):
+            self.fail("site.nat64_pool4_size", size, "must be a power of two (pool4 is an aligned block)")
+        elif size is not None and pool is not None:
+            if size > pool.num_addresses:
+                self.fail(
+                    "site.nat64_pool4_size",
+                    size,
+                    f"larger than site.ipv4_pool {pool} ({pool.num_addresses} addresses)",
+                )
+            else:
+                last = int(pool.broadcast_address)
+                self.pool4 = (last - size + 1, last, size)
+                self.pool4_text = _net4(last - size + 1, 33 - size.bit_length())
+
+        if nat64 is not None and prefix is not None and nat64.prefixlen <= prefix.prefixlen and nat64.overlaps(prefix):
+            # Reported once here rather than once per network below.
+            self.fail("site.nat64_prefix", site["nat64_prefix"], f"contains site.prefix {prefix}")
+            self.nat64 = None
+
+        self.jump_prefix = self.parse("site.jump_prefix", site.get("jump_prefix"), parse_prefix, 6)
+
+    def validate_networks(self) -> None:
+        prefix, nat64 = self.prefix, self.nat64
+        # A reference to an unknown network may point at one whose name is broken; that is already
+        # reported, and one broken network must not produce a problem for each of its 10k VMs.
+        self.networks_named = _all_named(self.raw.get("networks"))
+        self.networks: list[_Network] = []
+        self.network_by_name: dict[str, _Network] = {}
+        by_id: dict[int, _Network] = {}
+        subnet_bits = 64 - prefix.prefixlen if prefix is not None else None
+        base = int(prefix.network_address) if prefix is not None else 0
+        for i, raw, item in self.items("networks"):
+            path = f"site.networks[{i}]"
+            name = item.get("name")
+            net = _Network(i, name)
+            self.networks.append(net)
+            self.check_name(f"{path}.name", name)
+            if name is not None:
+                if name in self.network_by_name:
+                    other = self.network_by_name[name]
+                    self.fail(f"{path}.name", name, f"duplicate network name (also {other.path})")
+                else:
+                    self.network_by_name[name] = net
+            net_id = item.get("id")
+            if net_id is not None and subnet_bits is not None:
+                if net_id >> subnet_bits:
+                    self.fail(
+                        f"{path}.id",
+                        raw["id"],
+                        f"does not fit in the {subnet_bits} subnet bits of site.prefix {prefix}",
+                    )
+                elif net_id in by_id:
+                    other = by_id[net_id]
+                    self.fail(f"{path}.id", raw["id"], f"same subnet as {other.path} ({other.name})")
+                else:
+                    by_id[net_id] = net
+                    net.id = net_id
+                    net.base = base | net_id << 64
+                    if nat64 is not None and _overlaps(net.base, 64, int(nat64.network_address), nat64.prefixlen):
+                        self.fail(
+                            "site.nat64_prefix",
+                            self.site["nat64_prefix"],
+                            f"overlaps {path} ({name}) {_net6(net.base, 64)}",
+                        )
+            net.v4_given = raw.get("ipv4") is not None
+            subnet = self.parse(f"{path}.ipv4", item.get("ipv4"), parse_prefix, 4)
+            if subnet is not None:
+                if subnet.prefixlen > 30:
+                    self.fail(
+                        f"{path}.ipv4",
+                        raw["ipv4"],
+                        "must be /30 or shorter: network, gateway and broadcast are reserved",
+                    )
+                else:
+                    net.v4 = (int(subnet.network_address), int(subnet.broadcast_address), subnet.prefixlen)
+
+    def validate_pool_blocks(self) -> None:
+        """Network IPv4 subnets must sit in ipv4_pool, clear of pool4 and of each other (sort and sweep)."""
+        pool, pool4 = self.pool, self.pool4
+        candidates = []
+        for net in self.networks:
+            if net.v4 is None:
+                continue
+            first, last, length = net.v4
+            subnet = _net4(first, length)
+            if pool is None:
+                net.v4 = None
+            elif not (int(pool.network_address) <= first and last <= int(pool.broadcast_address)):
+                self.fail(f"{net.path}.ipv4", subnet, f"outside site.ipv4_pool {pool}")
+                net.v4 = None
+            elif pool4 is not None and last >= pool4[0]:
+                self.fail(
+                    f"{net.path}.ipv4",
+                    subnet,
+                    f"overlaps the NAT64 pool4 block {self.pool4_text} "
+                    f"(the top {pool4[2]} addresses of site.ipv4_pool)",
+                )
+                net.v4 = None
+            else:
+                candidates.append(net)
+        # Aligned blocks either nest or are disjoint, so comparing with the widest block so far is enough.
+        candidates.sort(key=lambda n: (n.v4[0], -n.v4[1]))
+        self.subnets: list[_Network] = []
+        for net in candidates:
+            if self.subnets and net.v4[0] <= self.subnets[-1].v4[1]:
+                other = self.subnets[-1]
+                self.fail(
+                    f"{net.path}.ipv4",
+                    _net4(net.v4[0], net.v4[2]),
+                    f"overlaps {other.path}.ipv4 {_net4(other.v4[0], other.v4[2])}",
+                )
+                net.v4 = None
+            else:
+                self.subnets.append(net)
+        self.subnet_starts = [n.v4[0] for n in self.subnets]
+
+    def in_subnet(self, value: int) -> bool:
+        k = bisect.bisect_right(self.subnet_starts, value) - 1
+        return k >= 0 and value <= self.subnets[k].v4[1]
+
+    def validate_nodes(self) -> None:
+        """Hosts and VMs: names share the DNS namespace, addresses share the site prefix."""
+        fail = self.fail
+        names: dict[str, str] = {}
+        addresses: dict[int, str] = {}
+        macs: dict[int, str] = {}
+        self.ipv4_taken: dict[int, str] = {}
+        network_by_name = self.network_by_name
+        domain = self.domain
+        max_name = 252 - len(domain) if domain is not None else 63
+        # valid hosts: (name, network, address, extra (network, address) pairs in list order)
+        self.hosts: list[tuple[str, _Network, int, list[tuple[_Network, int]]]] = []
+        self.vms: list[_Vm] = []
+        self.mapping_auto: list[_Vm] = []
+        self.mapping_explicit: set[int] = set()
+
+        for kind in ("hosts", "vms"):
+            is_vm = kind == "vms"
+            for i, raw, item in self.items(kind):
+                path = f"site.{kind}[{i}]"
+                name = item.get("name")
+                valid = self.check_name(f"{path}.name", name)
+                if name is not None:
+                    if name in names:
+                        fail(f"{path}.name", name, f"duplicate name (also {names[name]})")
+                        valid = False
+                    else:
+                        names[name] = path
+                    if len(name) > max_name:
+                        fail(f"{path}.name", name, f"{name}.{domain} would be longer than 253 characters")
+                        valid = False
+
+                network = item.get("network")
+                net = network_by_name.get(network) if network is not None else None
+                if network is not None and net is None and self.networks_named:
+                    fail(f"{path}.network", network, "no such network in site.networks")
+
+                iid = item.get("id")
+                if iid == 0:
+                    fail(f"{path}.id", raw["id"], "must be at least 1: id 0 is the subnet-router anycast address")
+                    iid = None
+                elif iid is not None and iid >> _IID_BITS:
+                    fail(f"{path}.id", raw["id"], f"does not fit in the {_IID_BITS} interface-identifier bits")
+                    iid = None
+                source = "id"
+
+                mac = None
+                if is_vm:
+                    if "mac" in item:
+                        mac_value, mac, rule = _parse_mac(item["mac"])
+                        if rule:
+                            fail(f"{path}.mac", item["mac"], rule)
+                        elif mac_value in macs:
+                            fail(f"{path}.mac", item["mac"], f"duplicate MAC (also {macs[mac_value]})")
+                            mac = None  # its EUI-64 address would collide too; one problem is enough
+                        else:
+                            macs[mac_value] = path
+                        if raw.get("id") is None and mac is not None:
+                            iid, source = _eui64_iid(mac_value), "mac"
+                    if raw.get("mac") is None and raw.get("id") is None:
+                        self.problems.append(f"{path}: needs mac (EUI-64 address) or id (static address)")
+
+                address = None
+                if iid is not None and net is not None and net.base is not None:
+                    address = net.base | iid
+                    other = addresses.get(address)
+                    if other is None:
+                        addresses[address] = path
+                    else:
+                        fail(f"{path}.{source}", raw[source], f"address {_v6(address)} already used by {other}")
+                        address = None
+                valid = valid and address is not None
+
+                if not is_vm:
+                    extras = self.check_host_networks(path, item, network, iid, addresses)
+                    if valid and extras is not None:
+                        self.hosts.append((name, net, address, extras))
+                    continue
+
+                ipv4 = self.check_vm_ipv4(path, item.get("ipv4"), net)
+                mapping = self.check_vm_mapping(path, item.get("ipv4_mapping"))
+                proxy = item.get("proxy") or []
+                seen = set()
+                for k, service in enumerate(proxy):
+                    if service not in PROXY_SERVICES:
+                        fail(f"{path}.proxy[{k}]", service, f"must be one of {', '.join(PROXY_SERVICES)}")
+                    elif service in seen:
+                        fail(f"{path}.proxy[{k}]", service, "listed twice")
+                    seen.add(service)
+
+                if valid:
+                    planned = _Vm(name, net, address, mac, ipv4, mapping, proxy)
+                    self.vms.append(planned)
+                    if ipv4 is True:
+                        net.auto.append(planned)
+                    if mapping is True:
+                        self.mapping_auto.append(planned)
+        self.names = names
+
+    def check_host_networks(
+        self, path: str, item: dict, primary: str | None, iid: int | None, addresses: dict[int, str]
+    ) -> list[tuple[_Network, int]] | None:
+        """Validate a host's extra ``networks`` and claim its address on each: the (network, address) pairs,
+        or None when one of them is wrong. Names of networks that are themselves broken are skipped quietly.
+        """
+        extras: list[tuple[_Network, int]] = []
+        ok = True
+        seen: set[str] = set()
+        for k, name in enumerate(item.get("networks") or ()):
+            entry = f"{path}.networks[{k}]"
+            if name == primary:
+                self.fail(entry, name, f"is already the host's network ({path}.network)")
+                ok = False
+                continue
+            if name in seen:
+                self.fail(entry, name, "listed twice")
+                ok = False
+                continue
+            seen.add(name)
+            net = self.network_by_name.get(name)
+            if net is None:
+                if self.networks_named:
+                    self.fail(entry, name, "no such network in site.networks")
+                ok = False
+                continue
+            if iid is None or net.base is None:
+                ok = False  # the id or the network is wrong; already reported
+                continue
+            address = net.base | iid
+            other = addresses.get(address)
+            if other is not None:
+                self.fail(entry, name, f"address {_v6(address)} already used by {other}")
+                ok = False
+                continue
+            addresses[address] = entry
+            extras.append((net, address))
+        return extras if ok else None
+
+    def check_vm_ipv4(self, path: str, ipv4: bool | str | None, net: _Network | None) -> bool | int | None:
+        """Validate a VM's dual-stack ``ipv4``: True (allocate later), the explicit address, or None."""
+        if ipv4 is None or ipv4 is False:
+            return None
+        value = None
+        if ipv4 is not True:
+            value = self.parse(f"{path}.ipv4", ipv4, parse_address, 4)
+            if value is None:
+                return None
+        if net is None:
+            return None
+        if not net.v4_given:
+            self.fail(f"{path}.ipv4", ipv4, f"{net.path} ({net.name}) has no ipv4 subnet")
+            return None
+        if net.v4 is None:
+            return None  # the subnet itself is wrong; already reported
+        if value is None:
+            return True
+        value = int(value)
+        first, last, length = net.v4
+        rule = None
+        if not first <= value <= last:
+            rule = f"outside {net.path}.ipv4 {_net4(first, length)}"
+        elif value == first:
+            rule = f"is the network address of {net.path}.ipv4"
+        elif value == first + 1:
+            rule = f"is the gateway of {net.path}.ipv4"
+        elif value == last:
+            rule = f"is the broadcast address of {net.path}.ipv4"
+        elif value in self.ipv4_taken:
+            rule = f"already used by {self.ipv4_taken[value]}"
+        if rule:
+            self.fail(f"{path}.ipv4", ipv4, rule)
+            return None
+        self.ipv4_taken[value] = path
+        net.explicit.add(value)
+        return value
+
+    def check_vm_mapping(self, path: str, mapping: bool | str | None) -> bool | int | None:
+        """Validate a VM's ``ipv4_mapping``: True (allocate later), the explicit address, or None."""
+        if mapping is None or mapping is False:
+            return None
+        if mapping is True:
+            return True
+        value = self.parse(f"{path}.ipv4_mapping", mapping, parse_address, 4)
+        pool, pool4 = self.pool, self.pool4
+        if value is None or pool is None:
+            return None
+        value = int(value)
+        rule = None
+        if not int(pool.network_address) <= value <= int(pool.broadcast_address):
+            rule = f"outside site.ipv4_pool {pool}"
+        elif self.in_subnet(value):
+            rule = "inside a network's ipv4 subnet: mapping addresses come from the rest of site.ipv4_pool"
+        elif pool4 is not None and value >= pool4[0]:
+            rule = f"inside the NAT64 pool4 block {self.pool4_text}"
+        elif value in self.ipv4_taken:
+            rule = f"already used by {self.ipv4_taken[value]}"
+        if rule:
+            self.fail(f"{path}.ipv4_mapping", mapping, rule)
+            return None
+        self.ipv4_taken[value] = path
+        self.mapping_explicit.add(value)
+        return value
+
+    def validate_customers(self) -> None:
+        cp = self.customer_prefix
+        bits = 48 - cp.prefixlen if cp is not None else None
+        names: dict[str, str] = {}
+        ids: dict[int, tuple[str, str]] = {}
+        self.customers: list[tuple[str, int]] = []
+        for i, raw, item in self.items("customers"):
+            path = f"site.customers[{i}]"
+            name = item.get("name")
+            valid = self.check_name(f"{path}.name", name)
+            if name is not None:
+                if name in names:
+                    self.fail(f"{path}.name", name, f"duplicate customer name (also {names[name]})")
+                    valid = False
+                else:
+                    names[name] = path
+            cid = item.get("id")
+            if cid is not None and bits is not None:
+                if cid >> bits:
+                    self.fail(
+                        f"{path}.id",
+                        raw["id"],
+                        f"does not fit in the {bits} bits of site.customer_prefix {cp} (one /48 per id)",
+                    )
+                elif cid in ids:
+                    self.fail(f"{path}.id", raw["id"], f"same /48 as {ids[cid][0]} ({ids[cid][1]})")
+                elif valid:
+                    ids[cid] = (path, name)
+                    self.customers.append((name, cid))
+
+    def validate_references(self) -> None:
+        site = self.site
+        hosts = {name: address for name, _, address, _ in self.hosts}
+        hosts_named = _all_named(self.raw.get("hosts"))
+        self.resolvers = []
+        seen = set()
+        for k, name in enumerate(site.get("resolvers") or []):
+            if name in seen:
+                self.fail(f"site.resolvers[{k}]", name, "listed twice")
+            elif name not in hosts:
+                if self.names.get(name, "").startswith("site.hosts[") or not hosts_named:
+                    continue  # the host may be one with its own problems; already reported
+                self.fail(f"site.resolvers[{k}]", name, "no such host in site.hosts")
+            else:
+                self.resolvers.append(hosts[name])
+            seen.add(name)
+        mgmt = site.get("management_network")
+        self.management = self.network_by_name.get(mgmt) if mgmt is not None else None
+        if mgmt is not None and self.management is None and site.get("hosts") and self.networks_named:
+            self.fail("site.management_network", mgmt, "no such network in site.networks (needed when there are hosts)")
+
+    def validate_capacity(self) -> None:
+        """One problem per block that is too small, with the numbers needed to resize it."""
+        for net in self.subnets:
+            needed = len(net.auto) + len(net.explicit)
+            free = net.v4[1] - net.v4[0] + 1 - 3
+            if needed > free:
+                self.fail(
+                    f"{net.path}.ipv4",
+                    _net4(net.v4[0], net.v4[2]),
+                    f"too small: {needed} dual-stack VMs need addresses but {free} are free "
+                    "(network, gateway and broadcast excluded)",
+                )
+        pool, pool4 = self.pool, self.pool4
+        if pool is None or pool4 is None:
+            return
+        covered = sum(n.v4[1] - n.v4[0] + 1 for n in self.subnets)
+        self.outside_subnets = pool.num_addresses - covered
+        mappings = len(self.mapping_auto) + len(self.mapping_explicit)
+        needed = pool4[2] + mappings
+        if needed > self.outside_subnets:
+            self.fail(
+                "site.ipv4_pool",
+                self.site["ipv4_pool"],
+                f"too small: {needed} addresses needed ({pool4[2]} pool4 + {mappings} ipv4_mapping) "
+                f"but {self.outside_subnets} free outside network subnets",
+            )
+
+    # -- planning (only reached with a valid model) ----------------------------------------------------
+
+    def allocate(self) -> None:
+        """Give the VMs that asked for ``true`` their addresses, in list order, after the explicit ones."""
+        for net in self.subnets:
+            candidate = net.v4[0] + 2  # after the network address and the gateway
+            for vm in net.auto:
+                while candidate in net.explicit:
+                    candidate += 1
+                vm.ipv4 = candidate
+                candidate += 1
+        if self.mapping_auto:
+            free = self.free_mapping_addresses()
+            for vm in self.mapping_auto:
+                vm.mapping = next(free)
+
+    def free_mapping_addresses(self) -> Iterator[int]:
+        """Pool addresses outside network subnets, pool4 and explicit mappings, lowest first."""
+        blocked = [(n.v4[0], n.v4[1]) for n in self.subnets] + [self.pool4[:2]]
+        blocked.sort()
+        value, last = int(self.pool.network_address), int(self.pool.broadcast_address)
+        k = 0
+        while value <= last:
+            while k < len(blocked) and blocked[k][1] < value:
+                k += 1
+            if k < len(blocked) and blocked[k][0] <= value:
+                value = blocked[k][1] + 1
+                continue
+            if value not in self.mapping_explicit:
+                yield value
+            value += 1
+
+    def plan(self) -> dict:
+        self.allocate()
+        site, domain = self.site, self.domain
+        pool, pool4, nat64 = self.pool, self.pool4, self.nat64
+
+        networks = {}
+        for net in self.networks:
+            ipv4 = None
+            if net.v4 is not None:
+                first, _, length = net.v4
+                ipv4 = {"subnet": _net4(first, length), "gateway": _v4(first + 1), "prefixlen": length}
+            networks[net.name] = {"name": net.name, "id": net.id, "prefix": _net6(net.base, 64), "ipv4": ipv4}
+
+        records = []
+        hosts = {}
+        for name, net, address, extras in self.hosts:
+            fqdn = f"{name}.{domain}"
+            ipv6 = _v6(address)
+            addresses = {net.name: ipv6}
+            for extra, extra_address in extras:
+                addresses[extra.name] = _v6(extra_address)
+            hosts[name] = {
+                "name": name,
+                "network": net.name,
+                "ipv6": ipv6,
+                "addresses": addresses,
+                "prefixlen": 64,
+                "fqdn": fqdn,
+            }
+            # Only the primary address is named in DNS; the extra ones are the host's other interfaces.
+            records.append({"name": fqdn, "type": "AAAA", "value": ipv6})
+            records.append({"name": ptr_name(ipaddress.IPv6Address(address)), "type": "PTR", "value": fqdn})
+
+        vms = {}
+        eam = []
+        proxy = {service: [] for service in PROXY_SERVICES}
+        for vm in self.vms:
+            fqdn = f"{vm.name}.{domain}"
+            ipv6 = _v6(vm.address)
+            ipv4 = _v4(vm.ipv4) if vm.ipv4 is not None else None
+            mapping = _v4(vm.mapping) if vm.mapping is not None else None
+            vms[vm.name] = {
+                "name": vm.name,
+                "network": vm.net.name,
+                "ipv6": ipv6,
+                "prefixlen": 64,
+                "mac": vm.mac,
+                "ipv4": ipv4,
+                "ipv4_mapping": mapping,
+                "proxy": list(vm.proxy),
+                "fqdn": fqdn,
+            }
+            # Forward records first, then their PTRs, in the same order.
+            records.append({"name": fqdn, "type": "AAAA", "value": ipv6})
+            if ipv4 is not None:
+                records.append({"name": fqdn, "type": "A", "value": ipv4})
+            if mapping is not None:
+                # The VM's public name also resolves to its mapping address, so IPv4-only clients reach it
+                # through the NAT64's EAM entry.
+                records.append({"name": fqdn, "type": "A", "value": mapping})
+                eam.append({"ipv4": mapping, "ipv6": ipv6, "vm": vm.name})
+            records.append({"name": ptr_name(ipaddress.IPv6Address(vm.address)), "type": "PTR", "value": fqdn})
+            if ipv4 is not None:
+                records.append({"name": ptr_name(ipaddress.IPv4Address(vm.ipv4)), "type": "PTR", "value": fqdn})
+            if mapping is not None:
+                records.append({"name": ptr_name(ipaddress.IPv4Address(vm.mapping)), "type": "PTR", "value": fqdn})
+            for service in vm.proxy:
+                proxy[service].append({"name": vm.name, "fqdn": fqdn, "ipv6": ipv6})
+
+        customers = {}
+        cp_base = int(self.customer_prefix.network_address)
+        for name, cid in self.customers:
+            customers[name] = {"name": name, "id": cid, "prefix": _net6(cp_base | cid << 80, 48)}
+
+        jump = self.jump_prefix
+        if jump is None and self.management is not None:
+            jump = _net6(self.management.base, 64)
+        mapping_used = len(self.mapping_auto) + len(self.mapping_explicit)
+        return {
+            "name": site["name"],
+            "domain": domain,
+            "prefix": str(self.prefix),
+            "customer_prefix": str(self.customer_prefix),
+            "jump_prefix": str(jump) if jump is not None else None,
+            "management_network": site["management_network"],
+            "networks": networks,
+            "hosts": hosts,
+            "vms": vms,
+            "customers": customers,
+            "nat64": {
+                "prefix": str(nat64),
+                "well_known": nat64 == rfc6052.WELL_KNOWN_PREFIX,
+                "pool4": self.pool4_text,
+                "eam": eam,
+            },
+            "ipv4": {
+                "pool": str(pool),
+                "pool4": self.pool4_text,
+                "mapping_used": mapping_used,
+                "mapping_free": self.outside_subnets - pool4[2] - mapping_used,
+            },
+            "proxy": proxy,
+            "dns": {
+                "resolvers": [_v6(a) for a in self.resolvers],
+                "records": records,
+                "reverse_zones": reverse_zones(self.prefix) + reverse_zones(pool),
+                "dns64_reverse_zones": reverse_zones(nat64),
+            },
+        }
+
+
+def build_plan(site: dict) -> dict:
+    """Validate the site model (the value of ``site``, see SITE_SPEC) and return the address plan.
+
+    Raises one PlanError listing every problem, each as ``<key path>: <value>: <rule>``; checks that depend
+    on an input already reported as wrong are skipped. The plan holds only str, int, bool, None, list and
+    dict, with names and zones written without a trailing dot:
+
+    - ``name``, ``domain``, ``prefix``, ``customer_prefix``, ``jump_prefix``, ``management_network``
+    - ``networks``/``hosts``/``vms``/``customers``: dicts by name, in model order (see the unit tests); each host
+      has ``addresses``, ``{network: ipv6}`` for its ``network`` and then its extra ``networks`` in order
+    - ``nat64``: ``prefix``, ``well_known``, ``pool4``, ``eam`` (``ipv4``/``ipv6``/``vm`` per mapped VM)
+    - ``ipv4``: ``pool``, ``pool4``, ``mapping_used``, ``mapping_free``
+    - ``proxy``: ``http``/``https``/``smtp`` lists of ``name``/``fqdn``/``ipv6``
+    - ``dns``: ``resolvers`` (addresses), ``records`` (hosts then VMs; per node AAAA, A, mapping A, then
+      their PTRs), ``reverse_zones`` (site prefix and ``ipv4_pool``; customers run their own) and
+      ``dns64_reverse_zones`` (the NAT64 prefix)
+    """
+    # The plan allocates hundreds of thousands of small dicts and strings and creates no reference cycles;
+    # the cyclic collector would rescan the growing heap again and again, which doubles the time for 100k VMs.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        planner = _Planner(site)
+        planner.validate()
+        return planner.plan()
+    finally:
+        if gc_was_enabled:
+            gc.enable()

@@ -1,0 +1,431 @@
+#!/usr/bin/python
+# Copyright: (c) 2025, ipv6only.datacenter contributors
+# SPDX-License-Identifier: GPL-3.0-or-later
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: ipv4_listeners
+short_description: Find services that listen on IPv4 only and so cannot be reached on an IPv6-only host
+version_added: "1.0.0"
+description:
+  - Reads the host's listening sockets (TCP sockets in state C(LISTEN) and unconnected bound UDP sockets)
+    from C(/proc/net/tcp), C(/proc/net/tcp6), C(/proc/net/udp) and C(/proc/net/udp6), and maps each socket
+    to its process through C(/proc/PID/fd). It needs no Python library beyond the standard library.
+  - Reports every listener, and separately the services that listen on IPv4 only. A service bound to
+    C(0.0.0.0), to a specific IPv4 address, or to an IPv4-mapped IPv6 address (C(::ffff:a.b.c.d)) is
+    IPv4-only unless an IPv6 listener on the same port and protocol covers it.
+  - An IPv6 listener on C(::) covers every IPv4 listener on the same port and protocol. C(/proc) does not
+    show C(IPV6_V6ONLY), so a C(::) socket is assumed to serve IPv6 clients whatever that option says.
+    A non-loopback IPv6 listener covers a non-loopback IPv4 listener; only C(::) or C(::1) covers a
+    loopback (C(127.0.0.0/8)) IPv4 listener.
+  - Loopback-only IPv4 listeners are reported in RV(ipv4_loopback_only) rather than RV(ipv4_only),
+    because they are no exposure problem but they break local clients that resolve C(localhost) to
+    C(::1) first. Set O(include_loopback=true) to treat them like every other IPv4-only listener.
+  - The module only reads; it never changes anything, so it is safe in check mode.
+  - Mapping sockets to processes needs root for other users' processes. Without it, RV(listeners[].process)
+    and RV(listeners[].pid) are V(null) for sockets the module cannot see.
+author:
+  - ipv6only.datacenter contributors
+options:
+  fail_on_ipv4_only:
+    description:
+      - Fail when at least one IPv4-only listener that is not on O(allow) exists.
+      - The failure message names the process, address, port and protocol of every offender.
+    type: bool
+    default: false
+  include_loopback:
+    description:
+      - Also treat listeners bound only to IPv4 loopback (C(127.0.0.0/8)) as IPv4-only, so that they
+        appear in RV(ipv4_only) and make O(fail_on_ipv4_only) fail.
+      - They are always listed in RV(ipv4_loopback_only), whatever this option says.
+    type: bool
+    default: false
+  allow:
+    description:
+      - Allow-list of IPv4-only listeners that are expected and must not count as offenders.
+      - An entry matches a listener when every key given in the entry matches it.
+      - Allowed listeners are returned in RV(allowed) instead of RV(ipv4_only) and RV(ipv4_loopback_only).
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      port:
+        description: Port number the listener is bound to.
+        type: int
+        required: true
+      proto:
+        description: Protocol. Omit it to match both.
+        type: str
+        choices: [tcp, udp]
+      process:
+        description: Process name as in C(/proc/PID/comm) (at most 15 characters). Omit it to match any process.
+        type: str
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details: The module only reads C(/proc).
+  diff_mode:
+    support: none
+  platform:
+    platforms: linux
+notes:
+  - The sockets are those of the network namespace the module runs in (for a container, the container's).
+  - Several sockets bound to the same address, port and protocol by the same process (C(SO_REUSEPORT), or
+    one socket shared by forked workers) are reported once, with every PID in RV(listeners[].pids).
+seealso:
+  - name: RFC 4291 section 2.5.5.2 (IPv4-mapped IPv6 addresses)
+    description: Why a socket bound to C(::ffff:0.0.0.0) accepts IPv4 clients only.
+    link: https://www.rfc-editor.org/rfc/rfc4291#section-2.5.5.2
+"""
+
+EXAMPLES = r"""
+- name: Audit the listeners of an IPv6-only host
+  ipv6only.datacenter.ipv4_listeners:
+  register: audit
+
+- name: Show the services that IPv6 clients cannot reach
+  ansible.builtin.debug:
+    msg: "{{ audit.ipv4_only | map(attribute='summary') | list }}"
+
+- name: Fail on any IPv4-only listener except the DHCP client and a legacy agent on 127.0.0.1:8125
+  ipv6only.datacenter.ipv4_listeners:
+    fail_on_ipv4_only: true
+    include_loopback: true
+    allow:
+      - {port: 68, proto: udp, process: dhclient}
+      - {port: 8125, proto: udp}
+"""
+
+RETURN = r"""
+listeners:
+  description: Every listening socket, sorted by protocol, port, family and address.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    proto:
+      description: V(tcp) or V(udp).
+      type: str
+      sample: tcp
+    family:
+      description:
+        - Address family of the clients the socket accepts. V(ipv4) for C(/proc/net/tcp) and C(/proc/net/udp)
+          sockets and for IPv4-mapped IPv6 addresses, V(ipv6) otherwise.
+      type: str
+      sample: ipv4
+    address:
+      description: Bound address. IPv4-mapped addresses are shown as the IPv4 address they map.
+      type: str
+      sample: 0.0.0.0
+    port:
+      description: Bound port.
+      type: int
+      sample: 8080
+    mapped:
+      description: Whether the socket is an IPv6 socket bound to an IPv4-mapped address (C(::ffff:a.b.c.d)).
+      type: bool
+      sample: false
+    process:
+      description: Name of the owning process (C(/proc/PID/comm)), V(null) if unknown.
+      type: str
+      sample: python3
+    pid:
+      description: Lowest PID holding the socket, V(null) if unknown.
+      type: int
+      sample: 4242
+    pids:
+      description: Every PID holding a socket with this protocol, address and port.
+      type: list
+      elements: int
+      sample: [4242]
+    summary:
+      description: One-line description, C(PROCESS[PID] PROTO ADDRESS:PORT), addresses in brackets for IPv6.
+      type: str
+      sample: python3[4242] tcp 0.0.0.0:8080
+ipv4_only:
+  description:
+    - Listeners that IPv6 clients cannot reach and that no O(allow) entry matches, in the format of
+      RV(listeners). With O(include_loopback=true), loopback-only listeners are included too.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - {proto: tcp, family: ipv4, address: 0.0.0.0, port: 8080, mapped: false, process: python3, pid: 4242,
+       pids: [4242], summary: "python3[4242] tcp 0.0.0.0:8080"}
+ipv4_loopback_only:
+  description:
+    - Listeners bound only to IPv4 loopback (C(127.0.0.0/8)) with no C(::1) or C(::) listener on the same port
+      and protocol, and that no O(allow) entry matches, in the format of RV(listeners).
+  returned: always
+  type: list
+  elements: dict
+allowed:
+  description: IPv4-only and loopback-only listeners that an O(allow) entry matched, in the format of RV(listeners).
+  returned: always
+  type: list
+  elements: dict
+msg:
+  description: Human-readable summary, naming every offender.
+  returned: always
+  type: str
+  sample: "1 IPv4-only listener(s) not on the allow-list: python3[4242] tcp 0.0.0.0:8080"
+"""
+
+import ipaddress  # noqa: E402 (Ansible modules import after DOCUMENTATION)
+import os  # noqa: E402 (Ansible modules import after DOCUMENTATION)
+import sys  # noqa: E402 (Ansible modules import after DOCUMENTATION)
+
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402 (Ansible modules import after DOCUMENTATION)
+
+# Kernel socket states as printed in /proc/net/{tcp,udp}*: include/net/tcp_states.h
+TCP_LISTEN = 0x0A
+TCP_CLOSE = 0x07  # an unconnected (bound or listening) UDP socket
+
+PROC_TABLES = (
+    # (file name, protocol, IPv6 table)
+    ("tcp", "tcp", False),
+    ("tcp6", "tcp", True),
+    ("udp", "udp", False),
+    ("udp6", "udp", True),
+)
+
+IPV4_LOOPBACK = ipaddress.ip_network("127.0.0.0/8")
+
+
+def decode_address(hexaddr: str, byteorder: str = sys.byteorder) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """Decode an address from /proc/net/{tcp,udp}*.
+
+    The kernel prints the address as 1 (IPv4) or 4 (IPv6) 32-bit words, each in host byte order.
+    """
+    if len(hexaddr) not in (8, 32):
+        raise ValueError(f"address {hexaddr!r}: expected 8 or 32 hex digits")
+    raw = b"".join(int(hexaddr[i : i + 8], 16).to_bytes(4, byteorder) for i in range(0, len(hexaddr), 8))
+    return ipaddress.ip_address(raw)
+
+
+def parse_proc_net(text: str, proto: str, byteorder: str = sys.byteorder) -> list[dict]:
+    """Parse one /proc/net/{tcp,tcp6,udp,udp6} table; return its listening sockets.
+
+    TCP: state LISTEN. UDP: unconnected sockets (state CLOSE, remote address all zero), which is what a server
+    socket is; connected UDP sockets are client sockets and are skipped.
+    Each result: proto, family, address (str), port (int), mapped (bool), inode (int).
+    """
+    sockets = []
+    for line in text.splitlines()[1:]:
+        fields = line.split()
+        if len(fields) < 10:
+            continue
+        local, remote, state, inode = fields[1], fields[2], int(fields[3], 16), int(fields[9])
+        laddr_hex, lport_hex = local.split(":")
+        raddr_hex, rport_hex = remote.split(":")
+        if proto == "tcp":
+            if state != TCP_LISTEN:
+                continue
+        elif state != TCP_CLOSE or int(raddr_hex, 16) != 0 or int(rport_hex, 16) != 0:
+            continue
+        addr = decode_address(laddr_hex, byteorder)
+        mapped = False
+        if addr.version == 6 and addr.ipv4_mapped is not None:
+            addr, mapped = addr.ipv4_mapped, True
+        sockets.append(
+            {
+                "proto": proto,
+                "family": f"ipv{addr.version}",
+                "address": str(addr),
+                "port": int(lport_hex, 16),
+                "mapped": mapped,
+                "inode": inode,
+            }
+        )
+    return sockets
+
+
+def socket_owners(proc_root: str = "/proc") -> dict[int, list[tuple[int, str]]]:
+    """Map socket inodes to the processes holding them: {inode: [(pid, comm), ...]} sorted by pid.
+
+    Processes that vanish or that we may not inspect are skipped silently.
+    """
+    owners: dict[int, list[tuple[int, str]]] = {}
+    for entry in os.listdir(proc_root):
+        if not entry.isdigit():
+            continue
+        pid = int(entry)
+        fd_dir = os.path.join(proc_root, entry, "fd")
+        try:
+            fds = os.listdir(fd_dir)
+        except OSError:
+            continue
+        comm = None
+        for fd in fds:
+            try:
+                target = os.readlink(os.path.join(fd_dir, fd))
+            except OSError:
+                continue
+            if not target.startswith("socket:["):
+                continue
+            if comm is None:
+                try:
+                    with open(os.path.join(proc_root, entry, "comm"), encoding="utf-8", errors="replace") as f:
+                        comm = f.read().strip()
+                except OSError:
+                    comm = ""
+            owners.setdefault(int(target[8:-1]), []).append((pid, comm))
+    for procs in owners.values():
+        procs.sort()
+    return owners
+
+
+def _summary(listener: dict) -> str:
+    who = f"{listener['process']}[{listener['pid']}]" if listener["pid"] is not None else "unknown process"
+    host = f"[{listener['address']}]" if ":" in listener["address"] else listener["address"]
+    return f"{who} {listener['proto']} {host}:{listener['port']}"
+
+
+def attach_owners(sockets: list[dict], owners: dict[int, list[tuple[int, str]]]) -> list[dict]:
+    """Turn raw sockets into listeners: add process/pid(s), merge duplicates, sort, add a summary.
+
+    Sockets with the same proto, family, address, port, mapped flag and process are one listener.
+    """
+    merged: dict[tuple, dict] = {}
+    for sock in sockets:
+        procs = owners.get(sock["inode"], [])
+        process = procs[0][1] if procs else None
+        key = (sock["proto"], sock["family"], sock["address"], sock["port"], sock["mapped"], process)
+        entry = merged.setdefault(
+            key,
+            {k: sock[k] for k in ("proto", "family", "address", "port", "mapped")} | {"process": process, "pids": []},
+        )
+        entry["pids"] = sorted(set(entry["pids"]) | {pid for pid, _comm in procs})
+    listeners = []
+    for entry in merged.values():
+        entry["pid"] = entry["pids"][0] if entry["pids"] else None
+        entry["summary"] = _summary(entry)
+        listeners.append(entry)
+    listeners.sort(
+        key=lambda e: (e["proto"], e["port"], e["family"], ipaddress.ip_address(e["address"]), e["process"] or "")
+    )
+    return listeners
+
+
+def gather(proc_root: str = "/proc", byteorder: str = sys.byteorder) -> list[dict]:
+    """Read every listening socket of this network namespace, with its process."""
+    sockets = []
+    for name, proto, _v6 in PROC_TABLES:
+        try:
+            with open(os.path.join(proc_root, "net", name), encoding="ascii") as f:
+                text = f.read()
+        except FileNotFoundError:  # e.g. the kernel has no IPv6
+            continue
+        sockets.extend(parse_proc_net(text, proto, byteorder))
+    return attach_owners(sockets, socket_owners(proc_root))
+
+
+def _is_loopback_v4(listener: dict) -> bool:
+    return ipaddress.ip_address(listener["address"]) in IPV4_LOOPBACK
+
+
+def _covers(v6: dict, v4: dict) -> bool:
+    """Whether an IPv6 listener serves the clients that the IPv4 listener `v4` was meant for."""
+    addr = ipaddress.ip_address(v6["address"])
+    if addr.is_unspecified:
+        return True
+    if _is_loopback_v4(v4):
+        return addr.is_loopback
+    return not addr.is_loopback
+
+
+def matches_allow(listener: dict, entry: dict) -> bool:
+    """Whether one allow-list entry ({port, proto?, process?}) matches the listener."""
+    if entry.get("port") is not None and entry["port"] != listener["port"]:
+        return False
+    if entry.get("proto") and entry["proto"] != listener["proto"]:
+        return False
+    return not (entry.get("process") and entry["process"] != listener["process"])
+
+
+def classify(listeners: list[dict], allow: list[dict] | None = None, include_loopback: bool = False) -> dict:
+    """Split IPv4 listeners into ipv4_only, ipv4_loopback_only and allowed.
+
+    Returns {"ipv4_only": [...], "ipv4_loopback_only": [...], "allowed": [...]}.
+    """
+    allow = allow or []
+    v6_by_key: dict[tuple[str, int], list[dict]] = {}
+    for lst in listeners:
+        if lst["family"] == "ipv6":
+            v6_by_key.setdefault((lst["proto"], lst["port"]), []).append(lst)
+    result: dict[str, list[dict]] = {"ipv4_only": [], "ipv4_loopback_only": [], "allowed": []}
+    for lst in listeners:
+        if lst["family"] != "ipv4":
+            continue
+        if any(_covers(v6, lst) for v6 in v6_by_key.get((lst["proto"], lst["port"]), [])):
+            continue
+        if any(matches_allow(lst, entry) for entry in allow):
+            result["allowed"].append(lst)
+            continue
+        loopback = _is_loopback_v4(lst)
+        if loopback:
+            result["ipv4_loopback_only"].append(lst)
+        if not loopback or include_loopback:
+            result["ipv4_only"].append(lst)
+    return result
+
+
+def build_msg(result: dict, include_loopback: bool) -> str:
+    offenders = result["ipv4_only"]
+    parts = []
+    if offenders:
+        parts.append(
+            f"{len(offenders)} IPv4-only listener(s) not on the allow-list: "
+            + ", ".join(lst["summary"] for lst in offenders)
+        )
+    else:
+        parts.append("no IPv4-only listeners outside the allow-list")
+    loopback = result["ipv4_loopback_only"]
+    if loopback and not include_loopback:
+        parts.append(
+            f"{len(loopback)} loopback-only IPv4 listener(s), unreachable from ::1: "
+            + ", ".join(lst["summary"] for lst in loopback)
+        )
+    return "; ".join(parts)
+
+
+def run_module() -> None:
+    module = AnsibleModule(
+        argument_spec={
+            "fail_on_ipv4_only": {"type": "bool", "default": False},
+            "include_loopback": {"type": "bool", "default": False},
+            "allow": {
+                "type": "list",
+                "elements": "dict",
+                "default": [],
+                "options": {
+                    "port": {"type": "int", "required": True},
+                    "proto": {"type": "str", "choices": ["tcp", "udp"]},
+                    "process": {"type": "str"},
+                },
+            },
+        },
+        supports_check_mode=True,
+    )
+    include_loopback = module.params["include_loopback"]
+    try:
+        listeners = gather()
+    except (OSError, ValueError) as exc:
+        module.fail_json(msg=f"cannot read the listening sockets from /proc: {exc}")
+    result = classify(listeners, module.params["allow"], include_loopback)
+    msg = build_msg(result, include_loopback)
+    output = {"changed": False, "listeners": listeners, "msg": msg, **result}
+    if module.params["fail_on_ipv4_only"] and result["ipv4_only"]:
+        module.fail_json(**output)
+    module.exit_json(**output)
+
+
+def main() -> None:
+    run_module()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from ansible_collections.ipv6only.datacenter.plugins.module_utils import errors
+from ansible_collections.ipv6only.datacenter.plugins.module_utils.errors import PlanError
+
+
+def test_one_problem_is_the_message():
+    e = PlanError("site.name: X: bad")
+    assert e.problems == ["site.name: X: bad"]
+    assert str(e) == "site.name: X: bad"
+    assert str(PlanError(["only one"])) == "only one"
+
+
+def test_several_problems_are_counted_and_listed():
+    e = PlanError(["a: 1: bad", "b: 2: worse"])
+    assert e.problems == ["a: 1: bad", "b: 2: worse"]
+    assert str(e) == "2 problems in the site model:\n- a: 1: bad\n- b: 2: worse"
+
+
+def test_is_a_value_error_and_survives_pickling():
+    e = PlanError(["a", "b"])
+    assert isinstance(e, ValueError)
+    copy = pickle.loads(pickle.dumps(e))
+    assert copy.problems == ["a", "b"]
+    assert str(copy) == str(e)
+
+
+def test_needs_a_problem():
+    with pytest.raises(ValueError, match="at least one problem"):
+        PlanError([])
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [("text", "text"), (None, "null"), (True, "true"), (False, "false"), (18, "18"), ([1, "a"], "[1, 'a']")],
+)
+def test_show_renders_values_as_written_in_yaml(value, shown):
+    assert errors.show(value) == shown
