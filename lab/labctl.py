@@ -389,11 +389,18 @@ def create_node(node: Node, args: list[str], files: list[tuple[str, bytes, int]]
 def wait_ready(node: Node) -> str:
     """Wait for systemd to finish booting, then for sshd to greet on the management address."""
     deadline = time.monotonic() + BOOT_TIMEOUT
-    try:
-        cmd = ["podman", "exec", node.container, "systemctl", "is-system-running", "--wait"]
-        state = subprocess.run(cmd, capture_output=True, text=True, timeout=BOOT_TIMEOUT, check=False).stdout.strip()
-    except subprocess.TimeoutExpired:
-        return "boot timed out"
+    cmd = ["podman", "exec", node.container, "systemctl", "is-system-running", "--wait"]
+    state = ""
+    # Right after start, systemd's bus may not exist yet: systemctl then prints nothing. Retry until it answers.
+    while not state and time.monotonic() < deadline:
+        try:
+            remaining = max(1.0, deadline - time.monotonic())
+            run = subprocess.run(cmd, capture_output=True, text=True, timeout=remaining, check=False)
+        except subprocess.TimeoutExpired:
+            return "boot timed out"
+        state = run.stdout.strip()
+        if not state:
+            time.sleep(0.5)
     if state not in ("running", "degraded"):
         return f"systemd {state or 'unreachable'}"
     if node.manage is None:
