@@ -12,7 +12,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export ANSIBLE_FORCE_COLOR ?= 0
 SCENARIOS := $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
 
-.PHONY: test lab lab-down lint unit integration molecule bench readme venv host image help
+.PHONY: test lab lab-down lint unit integration molecule bench bench-lab readme venv host image help
 
 help:
 	@echo "make test      lint, unit tests, filter tests and every Molecule scenario"
@@ -53,6 +53,7 @@ test: lint unit integration molecule
 lab: image
 	$(BIN)/python lab/labctl.py up --inventory inventories/lab
 	ansible-playbook site.yml -i inventories/lab
+	ansible-playbook lab/workloads.yml -i inventories/lab
 	$(BIN)/python lab/labctl.py summary --inventory inventories/lab
 
 lab-down: venv
@@ -63,3 +64,8 @@ readme: venv
 
 bench: venv
 	$(BIN)/python benchmarks/plan_scale/run.py
+
+# Needs the lab from `make lab`.
+bench-lab: venv
+	$(BIN)/python benchmarks/nat64/run.py --inventory inventories/lab
+	$(BIN)/python benchmarks/dns64/run.py --inventory inventories/lab

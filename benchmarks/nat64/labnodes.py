@@ -65,7 +65,7 @@ class Lab:
         self.inventory = inventory
         hosts = inventory / "hosts.yml"
         if not hosts.is_file():
-            raise SystemExit(f"{hosts} not found: bring the lab up first (make lab, or molecule converge -s border_router)")
+            raise SystemExit(f"{hosts} not found: bring the lab up (make lab, or molecule converge -s border_router)")
         self.hostvars: dict[str, dict] = {}
         self.groups: dict[str, list[str]] = {}
         for group, body in yaml.safe_load(hosts.read_text())["all"]["children"].items():

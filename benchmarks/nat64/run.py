@@ -68,7 +68,10 @@ def main() -> int:
     router_servers = plan["hosts"][router]["addresses"]["servers"]
     router_inet6 = lab.addr(router, "inet6")
 
-    tayga = lab.sh(router, "echo nice=$(ps -o ni= -C tayga) qlen=$(cat /sys/class/net/nat64/tx_queue_len) cmd=\"$(ps -o args= -C tayga)\"", check=False)
+    tun = "nat64"  # border_router_tayga_tun
+    probe = f"echo nice=$(ps -o ni= -C tayga) txqueuelen=$(cat /sys/class/net/{tun}/tx_queue_len)"
+    probe += " $(ps -o args= -C tayga)"
+    tayga = lab.sh(router, probe, check=False)
     print(f"NAT64 benchmark on {router}: client1 -> inet4-web {web4} as {web_synth} (translator)")
     print(f"                    client1 -> inet6-client {v6_server} (plain IPv6 forwarding)")
     print(f"  tayga: {' '.join(tayga.stdout.split())}")
@@ -121,10 +124,14 @@ def main() -> int:
 
     ratio = median([n / v for n, v in results])
     print()
-    print(f"median NAT64 (Tayga) {median([n for n, _ in results]):.3f} Gbit/s, "
-          f"median IPv6 forwarding {median([v for _, v in results]):.3f} Gbit/s")
-    print(f"median ratio NAT64/IPv6 = {ratio:.3f}   target >= {TARGET}   anchor {ANCHOR} (Tayga, Debian defaults)"
-          f"   {'PASS' if ratio >= TARGET else 'FAIL'}")
+    print(
+        f"median NAT64 (Tayga) {median([n for n, _ in results]):.3f} Gbit/s, "
+        f"median IPv6 forwarding {median([v for _, v in results]):.3f} Gbit/s"
+    )
+    print(
+        f"median ratio NAT64/IPv6 = {ratio:.3f}   target >= {TARGET}   anchor {ANCHOR} (Tayga, Debian defaults)"
+        f"   {'PASS' if ratio >= TARGET else 'FAIL'}"
+    )
     return 0
 
 

@@ -386,6 +386,7 @@ class _Builder:
         if self.jump is None:
             self.fail("the plan has no jump_prefix, so SSH could not be allowed from anywhere (set site.jump_prefix)")
 
+        self.present = _iface_addresses(self.facts)
         interfaces = self.interfaces()
         uplinks = self.uplinks(interfaces)
         nat64 = self.nat64_config(uplinks)
@@ -410,7 +411,7 @@ class _Builder:
     def interfaces(self) -> list[dict]:
         """Downstream (site) interfaces: found by the plan's address, or named in border_router_interfaces."""
         explicit = self.opt.get("interfaces") or {}
-        present = _iface_addresses(self.facts)
+        present = self.present
         networks = self.plan.get("networks") or {}
         out = []
         for net_name, address in self.addresses.items():
@@ -444,7 +445,7 @@ class _Builder:
 
     def uplinks(self, interfaces: list[dict]) -> list[dict]:
         """Uplink interfaces: those on-link with a BGP neighbor, or named in border_router_uplink_interfaces."""
-        present = _iface_addresses(self.facts)
+        present = self.present
         downstream = {i["ifname"] for i in interfaces}
         names = list(self.opt.get("uplink_interfaces") or [])
         neighbors = self.opt.get("bgp_neighbors") or []
@@ -803,8 +804,6 @@ class _Builder:
             "uplinks": uplinks,
             "tun": nat64["tayga"]["tun"] if nat64["engine"] == "tayga" else None,
             "site_sources6": [str(n) for n in ipaddress.collapse_addresses(map(_net, sources6))],
-            "jump6": [str(self.jump)] if self.jump is not None else [],
-            "ssh_port": int(self.opt.get("ssh_port", 22)),
             "resolver_clients6": [a for a in config["dns64"]["acl"] if ":" in a],
             "nat64_prefix": nat64["prefix"],
             "mapped4": nat64["mapped4"],

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import json
 import re
 import uuid
 
@@ -222,22 +223,33 @@ def checksum(router: str, path: str) -> str:
     return hashlib.sha256(node(router).file(path).content).hexdigest()
 
 
-@pytest.mark.parametrize(
-    ("case", "files", "task"),
-    [
-        ("dns", {"br1": "/etc/unbound/unbound.conf", "br2": "/etc/bind/named.conf"}, r"Configure (Unbound|BIND)"),
-        ("routing", {"br1": "/etc/nftables.d/border_router.nft", "br2": "/etc/bird/bird.conf"}, r"Write the border|Configure BIRD"),
-    ],
-)
-def test_10_a_broken_value_is_refused_and_the_old_config_keeps_serving(case, files, task):
-    before = {router: checksum(router, path) for router, path in files.items()}
+BROKEN = {
+    # case: {router: (file the broken value would reach, the task whose validation must refuse it)}
+    "dns": {
+        "br1": ("/etc/unbound/unbound.conf", "Configure Unbound"),
+        "br2": ("/etc/bind/named.conf", "Configure BIND"),
+    },
+    "routing": {
+        "br1": ("/etc/nftables.d/border_router.nft", "Write the border router's nftables rules"),
+        "br2": ("/etc/bird/bird.conf", "Configure BIRD"),
+    },
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_10_a_broken_value_is_refused_and_the_old_config_keeps_serving(case):
+    files = BROKEN[case]
+    before = {router: checksum(router, path) for router, (path, _) in files.items()}
     proc = ansible_playbook(str(SCENARIO / "broken.yml"), "-e", f"case={case}", check=False)
     assert proc.returncode != 0, proc.stdout[-4000:]
-    assert "failed to validate" in proc.stdout, proc.stdout[-4000:]
-    for router in ROUTERS:
+    for router, (_, task) in files.items():
+        # The daemon's own checker refused it, in the task that would have installed it.
+        failed = re.search(rf"TASK \[[^\]]*{re.escape(task)}\][^\n]*\n(?:.*\n)*?fatal: \[{router}\]", proc.stdout)
+        assert failed, f"{router} did not fail in '{task}':\n{proc.stdout[-4000:]}"
         assert recap(proc.stdout)[router]["failed"] == 1, proc.stdout[-4000:]
         assert recap(proc.stdout)[router]["changed"] == 0, proc.stdout[-4000:]
-    assert {router: checksum(router, path) for router, path in files.items()} == before
+    assert proc.stdout.count("msg: failed to validate") == len(files), proc.stdout[-4000:]
+    assert {router: checksum(router, path) for router, (path, _) in files.items()} == before
     # Still serving with the old configuration: DNS64 from both engines, NAT64, BGP.
     for router in ROUTERS:
         answer = dig(node("client1"), f"@{resolver(router)} AAAA www.{ZONE}")
@@ -255,3 +267,23 @@ def test_bad_input_is_refused_before_any_change():
     proc = ansible_playbook(str(SCENARIO / "refuse.yml"), "--limit", "br1")
     assert recap(proc.stdout)["br1"]["changed"] == 0, proc.stdout[-6000:]
     assert proc.stdout.count("REFUSED AS EXPECTED") == 6, proc.stdout[-6000:]
+
+
+# --- Jool: rendered and checked, live steps skipped where the module cannot load --------------------------
+
+
+def test_jool_is_rendered_and_its_live_steps_skipped_then_tayga_comes_back():
+    proc = ansible_playbook(str(SCENARIO / "jool.yml"), "--limit", "br2")
+    assert "SKIPPED the live Jool steps on br2" in proc.stdout, proc.stdout[-4000:]
+    config = json.loads(node("br2").file("/etc/jool/jool.conf").content_string)
+    assert config["global"]["pool6"] == NAT64
+    assert {p["prefix"] for p in config["pool4"]} == {f"{addr('br2', 'inet4')}/32"}
+    siit = json.loads(node("br2").file("/etc/jool/jool_siit.conf").content_string)
+    assert siit["eamt"] == [{"ipv6 prefix": f"{VM1['ipv6']}/128", "ipv4 prefix": f"{VM1['ipv4_mapping']}/32"}]
+    assert node("br2").run("systemctl is-active tayga.service").stdout.strip() != "active"
+    # Back to Tayga: the engine switch works both ways, and br2 translates again.
+    ansible_playbook(str(SCENARIO / "converge.yml"), "--limit", "br2")
+    assert node("br2").run("systemctl is-active tayga.service radvd.service").stdout.split() == ["active", "active"]
+    token = f"br2-{uuid.uuid4().hex}"
+    run(node("br2"), f"curl -6 -fsS -m 10 -o /dev/null http://[{embed(WEB4)}]/?{token}")
+    assert access_log_client(node("inet4-web"), token) == ROUTER4["br2"]

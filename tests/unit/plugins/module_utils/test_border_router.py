@@ -253,7 +253,6 @@ def test_firewall_sets():
     assert fw["downstream"] == ["eth0", "eth1", "eth2"]
     assert fw["uplinks"] == ["eth3", "eth4"]
     assert fw["site_sources6"] == ["2001:db8:100::/48", "2001:db8:8000::/36"]
-    assert fw["jump6"] == ["2001:db8:100:1::/64"]
     assert fw["native4"] == ["198.51.100.0/27"]
     assert fw["bgp_peers4"] == ["198.18.0.10"]
     assert fw["bgp_peers6"] == ["2001:db8:ff00::a"]
