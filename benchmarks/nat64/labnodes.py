@@ -23,6 +23,9 @@ sys.path.insert(0, str(ROOT / "collections"))
 from ansible_collections.ipv6only.datacenter.plugins.module_utils import rfc6052  # noqa: E402
 from ansible_collections.ipv6only.datacenter.plugins.module_utils.siteplan import build_plan  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "lab"))
+from labhosts import read_hosts  # noqa: E402
+
 __all__ = ["Lab", "all_offloads", "median", "rfc6052"]
 
 # Legacy ethtool get/set commands (linux/ethtool.h); veth maps them onto its feature flags.
@@ -66,12 +69,7 @@ class Lab:
         hosts = inventory / "hosts.yml"
         if not hosts.is_file():
             raise SystemExit(f"{hosts} not found: bring the lab up (make lab, or molecule converge -s border_router)")
-        self.hostvars: dict[str, dict] = {}
-        self.groups: dict[str, list[str]] = {}
-        for group, body in yaml.safe_load(hosts.read_text())["all"]["children"].items():
-            for name, hostvars in (body.get("hosts") or {}).items():
-                self.hostvars.setdefault(name, {}).update(hostvars or {})
-                self.groups.setdefault(group, []).append(name)
+        self.hostvars, self.groups = read_hosts(inventory)
         site = yaml.safe_load((inventory / "group_vars/all/site.yml").read_text())["site"]
         self.plan = build_plan(site)
         self.config = yaml.safe_load((inventory / "group_vars/all/lab.yml").read_text())["lab"]

@@ -21,16 +21,10 @@ sys.path.insert(0, str(REPO / "collections"))
 from ansible_collections.ipv6only.datacenter.plugins.module_utils import rfc6052  # noqa: E402
 from ansible_collections.ipv6only.datacenter.plugins.module_utils.siteplan import build_plan  # noqa: E402
 
+sys.path.insert(0, str(REPO / "lab"))
+from labhosts import read_hosts  # noqa: E402
 
-def _hostvars() -> dict[str, dict]:
-    found: dict[str, dict] = {}
-    for group in yaml.safe_load((INVENTORY / "hosts.yml").read_text())["all"]["children"].values():
-        for name, hostvars in (group.get("hosts") or {}).items():
-            found.setdefault(name, {}).update(hostvars or {})
-    return found
-
-
-HOSTVARS = _hostvars()
+HOSTVARS, _ = read_hosts(INVENTORY)
 PLAN = build_plan(yaml.safe_load((INVENTORY / "group_vars/all/site.yml").read_text())["site"])
 LAB = yaml.safe_load((INVENTORY / "group_vars/all/lab.yml").read_text())["lab"]
 ZONE = LAB["internet_zone"]

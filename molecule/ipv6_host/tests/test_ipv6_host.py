@@ -19,18 +19,12 @@ import yaml
 SCENARIO = Path(os.environ.get("MOLECULE_SCENARIO_DIRECTORY", Path(__file__).resolve().parent.parent))
 INVENTORY = SCENARIO / "inventory"
 REPO = SCENARIO.parent.parent
+sys.path.insert(0, str(REPO / "lab"))
 
+from labhosts import read_hosts  # noqa: E402
 
-def _hostvars() -> dict[str, dict]:
-    """Host vars written by lab/labctl.py: container names and addresses, never retyped here."""
-    found: dict[str, dict] = {}
-    for group in yaml.safe_load((INVENTORY / "hosts.yml").read_text())["all"]["children"].values():
-        for name, hostvars in group["hosts"].items():
-            found.setdefault(name, {}).update(hostvars or {})
-    return found
-
-
-HOSTVARS = _hostvars()
+# Host vars written by lab/labctl.py: container names and addresses, never retyped here.
+HOSTVARS, _ = read_hosts(INVENTORY)
 HV1 = HOSTVARS["hv1"]["lab_addresses"]["mgmt"]
 IFACE = HOSTVARS["hv1"]["lab_interfaces"]["mgmt"]
 SITE = yaml.safe_load((INVENTORY / "group_vars/all/site.yml").read_text())["site"]

@@ -4,25 +4,19 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
 import testinfra
-import yaml
 
 INVENTORY = Path(os.environ.get("MOLECULE_SCENARIO_DIRECTORY", Path(__file__).parent.parent)) / "inventory"
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "lab"))
 
+from labhosts import read_hosts  # noqa: E402
 
-def _hostvars() -> dict[str, dict]:
-    """Host vars written by lab/labctl.py: container names and addresses, never retyped here."""
-    found: dict[str, dict] = {}
-    for group in yaml.safe_load((INVENTORY / "hosts.yml").read_text())["all"]["children"].values():
-        for name, hostvars in group["hosts"].items():
-            found.setdefault(name, {}).update(hostvars or {})
-    return found
-
-
-HOSTVARS = _hostvars()
+# Host vars written by lab/labctl.py: container names and addresses, never retyped here.
+HOSTVARS, _ = read_hosts(INVENTORY)
 
 
 def node(name: str):
