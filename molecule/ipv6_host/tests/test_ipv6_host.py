@@ -234,6 +234,13 @@ def test_converged_check_mode_changes_nothing():
     assert out["stats"]["hv1"]["changed"] == 0
 
 
+def test_converged_run_without_consent_changes_nothing_and_passes():
+    # Consent is only needed for a pending change: a converged node must not ask for it.
+    proc, out = playbook("-e", json.dumps({"ipv6_host_allow_disruption": False}))
+    assert proc.returncode == 0, proc.stderr
+    assert out["stats"]["hv1"]["changed"] == 0
+
+
 def test_firewall_change_without_consent_is_refused(hv1):
     before = hv1.run("nft list table inet ipv6_host").stdout
     extra = {"ipv6_host_allow_disruption": False, "ipv6_host_nftables_input_rules": ["tcp dport 9999 accept"]}
