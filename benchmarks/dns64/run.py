@@ -28,7 +28,6 @@ removed at the end. Exit status 0 whatever the figures are: this is a benchmark,
 
 from __future__ import annotations
 
-import argparse
 import re
 import sys
 import uuid
@@ -37,7 +36,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "nat64"))
 
-from labnodes import Lab, median  # noqa: E402
+from labnodes import Lab, lab_arguments, median  # noqa: E402
 
 TARGET_HIT, ANCHOR_HIT = 2.0, "1.8-2.0"
 TARGET_MISS, ANCHOR_MISS = 1.5, "1.3"
@@ -86,12 +85,7 @@ def dnsperf(lab: Lab, server: str, port: int, qfile: str, seconds: int, outstand
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--inventory", type=Path, default=HERE.parents[1] / "inventories" / "lab")
-    parser.add_argument("--router", default="br1")
-    parser.add_argument("--reps", type=int, default=5)
-    parser.add_argument("--seconds", type=int, default=5)
-    args = parser.parse_args()
+    args = lab_arguments(__doc__).parse_args()
 
     lab = Lab(args.inventory.resolve())
     router = args.router

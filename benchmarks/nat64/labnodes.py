@@ -8,6 +8,7 @@ ethtool binary; python3 is there).
 
 from __future__ import annotations
 
+import argparse
 import json
 import shlex
 import statistics
@@ -57,6 +58,16 @@ for ifname, settings in request.items():
             call(ifname, set_, wanted)
 print(json.dumps(out))
 """
+
+
+def lab_arguments(doc: str) -> argparse.ArgumentParser:
+    """The options every lab benchmark takes: which lab, which router, how many interleaved repetitions."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--inventory", type=Path, default=ROOT / "inventories" / "lab")
+    parser.add_argument("--router", default="br1")
+    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--seconds", type=int, default=5)
+    return parser
 
 
 def median(values: list[float]) -> float:

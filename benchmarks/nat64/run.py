@@ -25,7 +25,6 @@ figures are: this is a benchmark, not a test.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
@@ -34,7 +33,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from labnodes import Lab, all_offloads, median, rfc6052  # noqa: E402
+from labnodes import Lab, all_offloads, lab_arguments, median, rfc6052  # noqa: E402
 
 TARGET = 0.25
 ANCHOR = 0.21
@@ -48,11 +47,7 @@ def iperf(lab: Lab, target: str, seconds: int) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--inventory", type=Path, default=HERE.parents[1] / "inventories" / "lab")
-    parser.add_argument("--router", default="br1")
-    parser.add_argument("--reps", type=int, default=5)
-    parser.add_argument("--seconds", type=int, default=5)
+    parser = lab_arguments(__doc__)
     parser.add_argument("--offloads", choices=["off", "as-is"], default="off")
     args = parser.parse_args()
 
