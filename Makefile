@@ -46,7 +46,7 @@ integration: venv
 	bash tests/integration/run.sh
 
 molecule: image
-	@set -e; for s in $(SCENARIOS); do echo ">>> molecule scenario $$s"; molecule test -s $$s; done
+	@bash tests/molecule.sh $(SCENARIOS)
 
 test: lint unit integration molecule
 

@@ -3,6 +3,7 @@
 """Bring the container lab described by lab/topology.yml up and down, and write its inventory.
 
     labctl.py image                               build the node image if its recipe changed
+    labctl.py image --print-tag                   print the image tag of this checkout's recipe
     labctl.py up [--nodes br1,client1]            (re)create the lab, write DIR/hosts.yml
     labctl.py down                                remove every container and network of the lab
     labctl.py inspect                             nodes, states and addresses
@@ -728,8 +729,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--nodes", help="comma-separated subset of the topology's nodes (up, inventory)")
     parser.add_argument("--fresh", action="store_true", help="up: recreate every node, even unchanged ones")
     parser.add_argument("--strict", action="store_true", help="summary: exit 1 unless every check passes")
+    parser.add_argument(
+        "--print-tag", action="store_true", help="image: print the recipe's image tag (exit 2 if it is not built)"
+    )
     args = parser.parse_args(argv)
     try:
+        if args.command == "image" and args.print_tag:
+            tag = recipe_tag()
+            if not _exists(tag):
+                raise LabError(f"image {tag} is not built: run `labctl.py image`")
+            print(tag)
+            return 0
         if args.command == "image":
             ensure_image()
             return 0

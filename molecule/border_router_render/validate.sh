@@ -1,13 +1,13 @@
 #!/bin/bash
 # Check every file render.yml produced (one directory per combination) with the daemon's own tool, inside
 # the lab image (Debian 13: tayga 0.9.2, unbound 1.22+, BIND 9.20, radvd 2.20, BIRD 2, nftables).
-# Usage: validate.sh [OUT_DIR] [IMAGE]. Exit status 1 if any check fails.
+# Usage: validate.sh OUT_DIR IMAGE   (IMAGE: `lab/labctl.py image --print-tag`)
+# Exit status 1 if a check fails, 2 if the checks could not run at all.
 set -euo pipefail
-out=$(realpath "${1:-/tmp/border_router_render/rendered}")
-image=${2:-$(podman images --format '{{.Repository}}:{{.Tag}}' --filter reference=localhost/ipv6only-lab | head -1)}
-[ -n "$image" ] || { echo "no lab image (localhost/ipv6only-lab:*): run lab/labctl.py image" >&2; exit 2; }
-exec podman run --rm --network none --cap-add NET_ADMIN --cap-add SYS_ADMIN --device /dev/net/tun \
-  -v "$out:/out:ro" "$image" bash -euo pipefail -c '
+out=$(realpath "${1:?usage: validate.sh OUT_DIR IMAGE}")
+image=${2:?usage: validate.sh OUT_DIR IMAGE}
+podman image exists "$image" || { echo "no image $image: run lab/labctl.py image" >&2; exit 2; }
+checks='
 fail=0
 check() { local what=$1; shift; if msg=$("$@" 2>&1); then echo "ok    $what"; else echo "FAIL  $what"; echo "$msg" | sed "s/^/      /"; fail=1; fi; }
 mkdir -p /var/lib/tayga; cp /usr/share/dns/root.key /var/lib/unbound/root.key
@@ -23,3 +23,15 @@ for d in /out/*/; do
   for f in $d/jool.conf $d/jool_siit.conf; do [ -f $f ] && check "$c: JSON ($(basename $f))" python3 -m json.tool $f; done
 done
 exit $fail'
+run() {
+  podman run --rm --network none --cap-add NET_ADMIN --cap-add SYS_ADMIN --device /dev/net/tun \
+    -v "$out:/out:ro" "$image" bash -euo pipefail -c "$checks"
+}
+rc=0; run || rc=$?
+# 125-127 is podman failing to start the container, not a check failing: say so, and try once more.
+if [ "$rc" -ge 125 ]; then
+  echo "podman could not run the checks in $image (exit $rc); retrying once" >&2
+  rc=0; run || rc=$?
+  [ "$rc" -ge 125 ] && { echo "podman could not run the checks in $image (exit $rc)" >&2; exit 2; }
+fi
+exit "$rc"
