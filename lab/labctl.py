@@ -622,12 +622,15 @@ def cmd_summary(lab: Lab, args: argparse.Namespace) -> int:
     nat64 = ipaddress.ip_network(lab.plan["nat64"]["prefix"])
     mapped = [vm for vm in lab.plan["vms"].values() if vm["ipv4_mapping"] and vm["name"] in found]
     fetch = "curl -fsS -m 5 -o /dev/null http://{}/".format
+    # One NTP exchange as a client; chronyd -Q accepts only a synchronised server (and sets no clock).
+    ntp = " && ".join(f"chronyd -Q -t 10 'server {r} iburst maxsamples 1'" for r in lab.plan["dns"]["resolvers"])
     # End to end, from the clients: (node, what, shell command, test of its output or None = exit code only).
     checks = [
         ("client1", "client1 has no IPv4 address", "ip -4 -o addr show scope global", lambda out: out == ""),
         ("client1", f"DNS64: client1 gets www.{zone} inside {nat64}", f"dig +short +time=2 AAAA www.{zone}",
          lambda out: any(_in(line, nat64) for line in out.splitlines())),
         ("client1", f"NAT64: client1 fetches http://www.{zone}/", fetch(f"www.{zone}"), None),
+        ("client1", "time: every resolver serves client1 synchronised time (NTP)", ntp, None),
         ("inet4-client", f"internet: inet4-client fetches http://www.{zone}/ over IPv4", fetch(f"www.{zone}"), None),
         ("inet4-client", "internet: inet4-client has no IPv6 route", "ip -6 route show default", lambda out: out == ""),
     ] + [

@@ -39,7 +39,7 @@ sys.path.insert(0, str(HERE.parent / "nat64"))
 from labnodes import Lab, lab_arguments, median  # noqa: E402
 
 TARGET_HIT, ANCHOR_HIT = 2.0, "1.8-2.0"
-TARGET_MISS, ANCHOR_MISS = 1.5, "1.3"
+TARGET_MISS, ANCHOR_MISS = 1.5, "none given"
 STOCK_PORT = 5353
 STOCK_DIR = "/run/bench-dns64"
 

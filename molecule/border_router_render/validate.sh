@@ -1,6 +1,6 @@
 #!/bin/bash
 # Check every file render.yml produced (one directory per combination) with the daemon's own tool, inside
-# the lab image (Debian 13: tayga 0.9.2, unbound 1.22+, BIND 9.20, radvd 2.20, BIRD 2, nftables).
+# the lab image (Debian 13: tayga 0.9.2, unbound 1.22+, BIND 9.20, radvd 2.20, BIRD 2, nftables, chrony).
 # Usage: validate.sh OUT_DIR IMAGE   (IMAGE: `lab/labctl.py image --print-tag`)
 # Exit status 1 if a check fails, 2 if the checks could not run at all.
 set -euo pipefail
@@ -19,6 +19,7 @@ for d in /out/*/; do
   [ -f $d/radvd.conf ] && check "$c: radvd --configtest" radvd --configtest --config=$d/radvd.conf
   [ -f $d/border_router.nft ] && check "$c: nft -c -f" nft -c -f $d/border_router.nft
   [ -f $d/bird.conf ] && check "$c: bird -p" bird -p -c $d/bird.conf
+  [ -f $d/chrony.conf ] && check "$c: chronyd -p (chrony.conf)" chronyd -p -f $d/chrony.conf
   [ -f $d/tayga.service ] && check "$c: systemd-analyze verify (tayga.service)" sh -c "cp $d/tayga.service /etc/systemd/system/tayga.service && systemd-analyze verify /etc/systemd/system/tayga.service"
   for f in $d/jool.conf $d/jool_siit.conf; do [ -f $f ] && check "$c: JSON ($(basename $f))" python3 -m json.tool $f; done
 done

@@ -390,6 +390,7 @@ class _Builder:
         interfaces = self.interfaces()
         uplinks = self.uplinks(interfaces)
         nat64 = self.nat64_config(uplinks)
+        dns64 = self.dns64_config()
         config = {
             "router": self.router,
             "fqdn": host.get("fqdn", self.router),
@@ -399,7 +400,8 @@ class _Builder:
             "interfaces": interfaces,
             "uplinks": uplinks,
             "nat64": nat64,
-            "dns64": self.dns64_config(),
+            "dns64": dns64,
+            "ntp": self.ntp_config(dns64["acl"]),
             "ra": self.ra_config(interfaces),
             "bgp": self.bgp_config(uplinks, nat64),
         }
@@ -660,6 +662,30 @@ class _Builder:
             "dnssec": bool(self.opt.get("dns64_dnssec", True)),
         }
 
+    def ntp_config(self, clients: list[str]) -> dict:
+        """Time for the site. Hosts take time from the plan's resolvers (ipv6_host's default), so the routers
+        serve it to the resolver's clients from upstream servers of their own (and, through ipv6_host's default,
+        from each other: orphan mode keeps them on one time if the upstream is lost)."""
+        serve = bool(self.opt.get("ntp_serve", False))
+        servers = [str(s) for s in self.opt.get("ntp_servers") or []]
+        pools = [str(s) for s in self.opt.get("ntp_pools") or []]
+        if serve and not servers + pools:
+            self.fail(
+                "border_router_ntp_servers [] and border_router_ntp_pools []: a router that serves the site's "
+                "time needs at least one upstream time server outside the site"
+            )
+        own = set(self.addresses.values())
+        site_servers = {ipaddress.ip_address(a) for a in [*(self.plan["dns"].get("resolvers") or []), *own]}
+        for key, values in (("ntp_servers", servers), ("ntp_pools", pools)):
+            for value in values:
+                with contextlib.suppress(ValueError):  # a name: resolved by chrony
+                    if ipaddress.ip_address(value) in site_servers:
+                        self.fail(
+                            f"border_router_{key} {value}: is one of the site's own time servers (a border "
+                            "router); the routers' upstream time must come from outside the site"
+                        )
+        return {"serve": serve, "servers": servers, "pools": pools, "allow": clients}
+
     def ra_config(self, interfaces: list[dict]) -> dict:
         opt = self.opt
         min_int, max_int = _int(opt.get("ra_min_interval")), _int(opt.get("ra_max_interval"))
@@ -805,6 +831,7 @@ class _Builder:
             "tun": nat64["tayga"]["tun"] if nat64["engine"] == "tayga" else None,
             "site_sources6": [str(n) for n in ipaddress.collapse_addresses(map(_net, sources6))],
             "resolver_clients6": [a for a in config["dns64"]["acl"] if ":" in a],
+            "ntp_clients6": [a for a in config["ntp"]["allow"] if ":" in a] if config["ntp"]["serve"] else [],
             "nat64_prefix": nat64["prefix"],
             "mapped4": nat64["mapped4"],
             "mapped6": nat64["mapped6"],

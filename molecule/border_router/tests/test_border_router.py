@@ -190,6 +190,42 @@ def test_7_resolver_listens_on_ipv6_only(router):
     assert f"[{resolver(router)}]:53" in local
 
 
+# --- Time: the routers serve the site (the hosts' default time servers) --------------------------------------
+
+
+def ntp_query(host, server: str, seconds: int = 10):
+    """One NTP exchange as a client (chronyd -Q measures and leaves the clock alone). chronyd only accepts a
+    synchronised server, so rc 0 means the router answered with time it has from upstream."""
+    return host.run(f"chronyd -Q -t {seconds} 'server {server} iburst maxsamples 1'")
+
+
+@pytest.mark.parametrize("router", ROUTERS)
+def test_ntp_routers_serve_synchronised_time_to_the_site(router):
+    result = ntp_query(node("client1"), resolver(router))
+    assert result.rc == 0, f"{router} gave client1 no usable time:\n{result.stdout}{result.stderr}"
+    assert "System clock wrong by" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("router", ROUTERS)
+def test_ntp_routers_take_their_time_from_upstream(router):
+    out = run(node(router), "chronyc -n sources").stdout
+    assert re.search(rf"^\^\*\s+{re.escape(addr('upstream', 'inet6'))}\s", out, re.M), out
+
+
+def test_ntp_client1_is_synchronised_to_a_border_router():
+    # Its first polls may have found the routers not yet synchronised: give it a minute.
+    run(node("client1"), "chronyc waitsync 12 0 0 5")
+    out = run(node("client1"), "chronyc -n sources").stdout
+    selected = re.findall(r"^\^\*\s+(\S+)\s", out, re.M)
+    assert selected and selected[0] in {resolver(r) for r in ROUTERS}, out
+
+
+@pytest.mark.parametrize("router", ROUTERS)
+def test_ntp_is_not_served_outside_the_site(router):
+    result = ntp_query(node("inet6-client"), resolver(router), 4)
+    assert result.rc != 0, f"{router} served time to inet6-client:\n{result.stdout}{result.stderr}"
+
+
 # --- BGP: what upstream learns -------------------------------------------------------------------------------
 
 
@@ -266,7 +302,7 @@ def test_bad_input_is_refused_before_any_change():
     """refuse.yml runs the role once per bad input; each must fail in validation, with its message."""
     proc = ansible_playbook(str(SCENARIO / "refuse.yml"), "--limit", "br1")
     assert recap(proc.stdout)["br1"]["changed"] == 0, proc.stdout[-6000:]
-    assert proc.stdout.count("REFUSED AS EXPECTED") == 6, proc.stdout[-6000:]
+    assert proc.stdout.count("REFUSED AS EXPECTED") == 7, proc.stdout[-6000:]
 
 
 # --- Jool: rendered and checked, live steps skipped where the module cannot load --------------------------

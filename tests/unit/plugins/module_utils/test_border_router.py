@@ -89,6 +89,9 @@ OPTIONS = {
     "dns64_stub_zones": [{"name": "v4only.example", "addresses": ["198.18.0.80"]}],
     "dns64_forwarders": [],
     "dns64_dnssec": True,
+    "ntp_serve": True,
+    "ntp_servers": ["2001:db8:ff00::a"],
+    "ntp_pools": [],
     "ra_networks": "all",
     "ra_min_interval": 10,
     "ra_max_interval": 30,
@@ -193,6 +196,30 @@ def test_dns64_serves_the_site_and_customers_on_ipv6():
     assert dns["insecure_zones"] == ["v4only.example"]
     # The NAT64 prefix is inside 2001:db8::/32, whose reverse zone Unbound answers itself by default.
     assert dns["nodefault_zones"] == ["8.b.d.0.1.0.0.2.ip6.arpa"]
+
+
+def test_ntp_serves_the_resolvers_clients_from_upstream_and_the_peer():
+    ntp = build()["ntp"]
+    assert ntp == {
+        "serve": True,
+        "servers": ["2001:db8:ff00::a"],
+        "pools": [],
+        "allow": ["2001:db8:100::/48", "2001:db8:8000::/36"],
+    }
+    assert build()["firewall"]["ntp_clients6"] == ntp["allow"]
+
+
+def test_ntp_needs_an_upstream_outside_the_site():
+    assert "needs at least one upstream time server" in one_problem(ntp_servers=[], ntp_pools=[])
+    assert build(ntp_servers=[], ntp_pools=["2.debian.pool.ntp.org"])["ntp"]["pools"] == ["2.debian.pool.ntp.org"]
+    found = one_problem(ntp_servers=["2001:db8:100:1:0::12"])
+    assert found.startswith("border router br1: border_router_ntp_servers 2001:db8:100:1:0::12: is one of the site's")
+
+
+def test_ntp_not_served():
+    config = build(ntp_serve=False, ntp_servers=[])
+    assert config["ntp"]["serve"] is False
+    assert config["firewall"]["ntp_clients6"] == []
 
 
 def test_ipv4only_arpa_is_embedded_in_the_sites_prefix():
