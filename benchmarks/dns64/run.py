@@ -38,7 +38,7 @@ sys.path.insert(0, str(HERE.parent / "nat64"))
 
 from labnodes import Lab, lab_arguments, median  # noqa: E402
 
-TARGET_HIT, ANCHOR_HIT = 2.0, "1.8-2.0"
+TARGET_HIT, ANCHOR_HIT = 2.0, "1.8-2.0x"
 TARGET_MISS, ANCHOR_MISS = 1.5, "none given"
 STOCK_PORT = 5353
 STOCK_DIR = "/run/bench-dns64"
@@ -177,7 +177,7 @@ def main() -> int:
         print(
             f"cache-{kind}: median {engine} {median([r['configured']['qps'] for r in rows]):.0f} q/s, "
             f"stock BIND {median([r['stock']['qps'] for r in rows]):.0f} q/s; median ratio {ratio:.2f}x   "
-            f"target >= {target}x   anchor {anchor}x   {'PASS' if ratio >= target else 'FAIL'}"
+            f"target >= {target}x   anchor {anchor}   {'PASS' if ratio >= target else 'FAIL'}"
         )
         print(
             f"    per resolver CPU-second: {engine} {median([r['configured']['capacity'] for r in rows]):.0f}, "
