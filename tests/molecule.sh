@@ -15,7 +15,7 @@ for scenario in "$@"; do
     echo ">>> molecule scenario $scenario: exit $rc after $((SECONDS - start)) s"
     if [ "$rc" -ne 0 ]; then
         echo ">>> why $scenario failed (whole output: $logs/$scenario.log):"
-        grep -E -A8 'fatal: |failed: \[|FAILED!|^FAIL |^E   |^Error: ' "$logs/$scenario.log" | tail -n 120
+        grep -E -A8 'fatal: |failed: \[|FAILED!|^FAILED |^FAIL |^E   |^Error: ' "$logs/$scenario.log" | tail -n 120
         exit "$rc"
     fi
 done
