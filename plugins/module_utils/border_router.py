@@ -818,6 +818,7 @@ class _Builder:
             sources6.append(str(self.jump))
         native4 = [i["ipv4"]["subnet"] for i in config["interfaces"] if i.get("ipv4")]
         bgp = config["bgp"]["neighbors"]
+        clients6 = [a for a in config["dns64"]["acl"] if ":" in a]
         own4 = [str(self.pool)]
         slice4 = nat64["source"]["slice"]
         range4 = None
@@ -830,8 +831,9 @@ class _Builder:
             "uplinks": uplinks,
             "tun": nat64["tayga"]["tun"] if nat64["engine"] == "tayga" else None,
             "site_sources6": [str(n) for n in ipaddress.collapse_addresses(map(_net, sources6))],
-            "resolver_clients6": [a for a in config["dns64"]["acl"] if ":" in a],
-            "ntp_clients6": [a for a in config["ntp"]["allow"] if ":" in a] if config["ntp"]["serve"] else [],
+            "resolver_clients6": clients6,
+            # NTP is served to the resolver's clients (ntp_config's allow is the resolver's ACL).
+            "ntp_clients6": clients6 if config["ntp"]["serve"] else [],
             "nat64_prefix": nat64["prefix"],
             "mapped4": nat64["mapped4"],
             "mapped6": nat64["mapped6"],
