@@ -4,7 +4,8 @@
 # installs only missing packages and rewrites the podman drop-in only when it differs.
 set -eu
 
-PACKAGES="podman runc conmon netavark aardvark-dns iptables nftables debootstrap"
+# python3-pyroute2: the unit tests run the address helper with Debian's pyroute2 as well as the venv's.
+PACKAGES="podman runc conmon netavark aardvark-dns iptables nftables debootstrap python3-pyroute2"
 CONF_DIR=/etc/containers/containers.conf.d
 CONF_FILE=$CONF_DIR/50-ipv6only-lab.conf
 

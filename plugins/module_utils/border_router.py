@@ -17,17 +17,22 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import json
+import re
 from typing import Any
 
 from . import rfc6052
+from .contract import Option, OptionTable, Section
 from .errors import PlanError, show
+from .node_addresses import ConfigError, resolve_interface, state_from_facts
 
 __all__ = [
     "DEFAULT_LOCAL_PORT_RANGE",
     "DNS64_ENGINES",
     "NAT64_ENGINES",
+    "OPTIONS",
     "PREF64_LENGTHS",
     "PREF64_MAX_LIFETIME",
+    "build",
     "check_pool4_ports",
     "check_pref64",
     "check_resolver_acl",
@@ -38,6 +43,7 @@ __all__ = [
     "parse_port_range",
     "pool4_slice",
     "pref64_lifetime",
+    "reads",
     "router_config",
     "unbound_nodefault_zones",
 ]
@@ -318,26 +324,6 @@ def _net(value: object) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
     return ipaddress.ip_network(str(value))
 
 
-def _iface_addresses(facts: dict) -> dict[str, list]:
-    """{ifname: [ip_interface, ...]} from Ansible's setup facts (the `ansible_facts` dictionary)."""
-    out: dict[str, list] = {}
-    for name in facts.get("interfaces") or []:
-        entry = facts.get(name) or facts.get(name.replace("-", "_").replace(".", "_")) or {}
-        if not isinstance(entry, dict):
-            continue
-        ifname = entry.get("device", name)
-        addrs = []
-        v4 = [entry["ipv4"]] if isinstance(entry.get("ipv4"), dict) else list(entry.get("ipv4") or [])
-        for item in v4 + list(entry.get("ipv4_secondaries") or []):
-            if item.get("address") and item.get("netmask"):
-                addrs.append(ipaddress.ip_interface(f"{item['address']}/{item['netmask']}"))
-        for item in entry.get("ipv6") or []:
-            if item.get("address") and item.get("prefix") is not None:
-                addrs.append(ipaddress.ip_interface(f"{item['address'].split('%')[0]}/{item['prefix']}"))
-        out[ifname] = addrs
-    return out
-
-
 class _Builder:
     def __init__(self, plan: dict, router: str, options: dict, facts: dict) -> None:
         self.plan, self.router, self.opt, self.facts = plan, router, options, facts or {}
@@ -386,7 +372,8 @@ class _Builder:
         if self.jump is None:
             self.fail("the plan has no jump_prefix, so SSH could not be allowed from anywhere (set site.jump_prefix)")
 
-        self.present = _iface_addresses(self.facts)
+        self.state = state_from_facts(self.facts)
+        self.present = {name: link["addrs"] for name, link in self.state["links"].items()}
         interfaces = self.interfaces()
         uplinks = self.uplinks(interfaces)
         nat64 = self.nat64_config(uplinks)
@@ -411,9 +398,11 @@ class _Builder:
         return config
 
     def interfaces(self) -> list[dict]:
-        """Downstream (site) interfaces: found by the plan's address, or named in border_router_interfaces."""
+        """Downstream (site) interfaces: named in border_router_interfaces, else where ipv6_host put the plan's
+        address (it publishes the interface of each network), else found by the collection's one interface resolver
+        (node_addresses.resolve_interface) in the facts."""
         explicit = self.opt.get("interfaces") or {}
-        present = self.present
+        published = ((self.facts.get("published") or {}).get("ipv6_host") or {}).get("interfaces") or {}
         networks = self.plan.get("networks") or {}
         out = []
         for net_name, address in self.addresses.items():
@@ -421,18 +410,16 @@ class _Builder:
             if network is None:
                 self.fail(f"network {net_name}: not in the site plan")
                 continue
-            ifname = explicit.get(net_name)
+            ifname = explicit.get(net_name) or published.get(net_name)
             if ifname is None:
-                ifname = next(
-                    (n for n, addrs in present.items() if any(str(a.ip) == address for a in addrs)),
-                    None,
-                )
-            if ifname is None:
-                self.fail(
-                    f"network {net_name}: no interface carries the plan's address {address}; configure it "
-                    "first or name the interface in border_router_interfaces"
-                )
-                continue
+                try:
+                    ifname = resolve_interface(net_name, network["prefix"], None, self.state)
+                except ConfigError as exc:
+                    self.fail(
+                        f"network {net_name}: no interface carries the plan's address {address}; configure it "
+                        f"first or name the interface in border_router_interfaces ({exc})"
+                    )
+                    continue
             ipv4 = network.get("ipv4") or None
             out.append(
                 {
@@ -856,3 +843,554 @@ def router_config(plan: dict, router: str, options: dict, facts: dict | None = N
     ``jool_applied`` (the last applied configuration). Raises PlanError listing every problem.
     """
     return _Builder(plan, router, options, facts or {}).build()
+
+
+# --- the role's builder (the role contract: see contract.py) ----------------------------------------------------
+
+# Facts the builder reads, and the setup subsets that hold them (gathered when the play did not).
+FACTS = ("interfaces", "processor_vcpus")
+GATHER_SUBSET = ("network", "hardware")
+_SIZE = re.compile(r"([0-9]{1,12})([kmgKMG]?)")
+
+OPTIONS = OptionTable(
+    role="border_router",
+    short_description="Border router of an IPv6-only site: NAT64, DNS64, RA with PREF64, nftables, BGP",
+    description=(
+        "Configures a border router of the site from the site plan: NAT64 (Tayga in the lab, Jool in production) "
+        "with RFC 7757 EAM for the plan's ipv4_mapping VMs, DNS64 (Unbound or BIND) and NTP for the site and customer "
+        "prefixes only, radvd with the prefix, RDNSS and PREF64 (RFC 8781), nftables rules (anti-spoofing, "
+        "forwarding, NAT44) added to the ipv6_host baseline through the chains it publishes, and BGP with the "
+        "upstream (BIRD 2).",
+        "Everything is computed and checked first by the role's builder (C(plugins/module_utils/border_router.py)), "
+        "with every option converted to its declared type; bad input fails before any change. Every configuration "
+        "is checked with its daemon's own tool before it is installed.",
+        "Changing this role's firewall rules needs "
+        "O(ipv6only.datacenter.ipv6_host#role:main:ipv6_host_allow_disruption), the collection's one consent flag.",
+        "Supports check mode and diff.",
+    ),
+    entry_points=(
+        ("main", "Border router of an IPv6-only site: NAT64, DNS64, RA with PREF64, nftables, BGP"),
+        ("check", "Compute and check this router's configuration, changing nothing (the tier playbook's pre-flight)"),
+    ),
+    items=(
+        Section("identity and inputs"),
+        Option(
+            "name", "str", "{{ inventory_hostname }}", "Name of this router in the site model (plan.hosts).", jinja=True
+        ),
+        Option(
+            "plan",
+            "dict",
+            {},
+            "The site plan. Empty means the plan of the run (computed once, see M(ipv6only.datacenter.site_plan)).",
+        ),
+        Option(
+            "routers",
+            "list",
+            "{{ groups['border_routers'] | default([inventory_hostname]) }}",
+            (
+                "All border routers of the site, in order of preference. The first one advertises a high router "
+                "preference (when O(border_router_ra_preference=auto)); in pool4 mode each router takes its own slice "
+                "of pool4 by position. Default: the C(border_routers) group.",
+            ),
+            elements="str",
+            jinja=True,
+        ),
+        Option(
+            "interfaces",
+            "dict",
+            {},
+            (
+                "Interface of each plan network on this router, for example C({mgmt: eno1, servers: eno2}). A network "
+                "not listed goes on the interface that ipv6_host put the plan's address on (it publishes them), else "
+                "on the one the collection's interface resolver finds in the facts.",
+            ),
+        ),
+        Option(
+            "uplink_interfaces",
+            "list",
+            [],
+            "Uplink (internet-facing) interfaces. Empty: the interfaces on-link with a BGP neighbor.",
+            elements="str",
+        ),
+        Option(
+            "allow_disruption",
+            "bool",
+            None,
+            "Deprecated alias of O(ipv6only.datacenter.ipv6_host#role:main:ipv6_host_allow_disruption); when set, it "
+            "is the consent for this role's firewall changes.",
+            deprecated="use ipv6_host_allow_disruption, the one consent flag of every role",
+        ),
+        Option(
+            "packages",
+            "list",
+            ["tayga", "unbound", "bind9", "bind9-dnsutils", "radvd", "bird2", "nftables", "iproute2", "util-linux"],
+            "Packages the role needs (baked into the lab image, so installing them is a no-op there).",
+            elements="str",
+        ),
+        Section("NAT64"),
+        Option(
+            "nat64_engine",
+            "str",
+            "tayga",
+            (
+                "NAT64 translator: C(tayga) (userspace, TUN; runs anywhere, including the lab) or C(jool) (kernel "
+                "module, production). Jool is rendered and validated everywhere but only loaded where its module "
+                "exists.",
+            ),
+            choices=NAT64_ENGINES,
+        ),
+        Option(
+            "nat64_source",
+            "str",
+            "uplink",
+            (
+                "Where translated IPv4 traffic comes from: C(uplink) masquerades to the router's own uplink IPv4 "
+                "address (each router has its own, so return traffic always comes back to the router that holds the "
+                "state); C(pool4) translates to this router's slice of the plan's pool4 (peers' slices are routed to "
+                "them).",
+            ),
+            choices=NAT64_SOURCES,
+        ),
+        Option(
+            "nat64_dynamic_pool",
+            "str",
+            "100.127.0.0/16",
+            (
+                "Private IPv4 pool from which Tayga gives each IPv6 client its own IPv4 address, before NAT44. "
+                "100.127.0.0/16 is the top of the shared address space (RFC 6598): never routed on the internet, "
+                "unlikely to clash with a site, and 65k clients per router. Must not overlap the site's IPv4 pool or "
+                "an uplink.",
+            ),
+        ),
+        Option("tayga_tun", "str", "nat64", "Name of Tayga's TUN device."),
+        Option(
+            "tayga_ipv4_address",
+            "str",
+            "",
+            "Tayga's own IPv4 address (ICMP errors come from it). Empty: the first address of the dynamic pool.",
+        ),
+        Option(
+            "tayga_ipv6_address",
+            "str",
+            "",
+            "Tayga's own IPv6 address; only needed with the well-known prefix (64:ff9b::/96). Empty: none.",
+        ),
+        Option(
+            "tayga_txqueuelen",
+            "int",
+            10000,
+            (
+                "Queue length of Tayga's TUN device (packets waiting for the single-threaded translator). The "
+                "kernel's 500 overflows under bursts: with 4 TCP streams through the lab's Tayga, 345 packets dropped "
+                "and 77 segments retransmitted at 500, none at 10000 (benchmarks/nat64, offloads off).",
+            ),
+        ),
+        Option(
+            "tayga_nice",
+            "int",
+            0,
+            (
+                "Scheduling priority of Tayga (systemd C(Nice=)). A negative value keeps the translator on the CPU "
+                "on a router that is busy with other work. 0 by default: it made no measurable difference in the lab "
+                "(containers lack CAP_SYS_NICE, so systemd cannot apply a negative value there anyway).",
+            ),
+        ),
+        Option(
+            "tayga_debug",
+            "bool",
+            False,
+            (
+                "Run Tayga with C(-d) (debug messages on stdout, as Debian's own unit does) or quietly "
+                "(C(--nodetach)). C(-d) logs only start-up and new dynamic mappings, not packets: the same throughput "
+                "in benchmarks/nat64.",
+            ),
+        ),
+        Option(
+            "nat64_ipv4_backends",
+            "list",
+            [],
+            (
+                "IPv4 destinations that IPv6-only clients must reach through NAT64, beyond the stub zones' servers. "
+                "Only used to refuse the well-known prefix when any of them is not globally reachable.",
+            ),
+            elements="str",
+        ),
+        Option(
+            "nat64_pool4_ports",
+            "str",
+            "61001-65535",
+            (
+                "Ports of the NAT64 pool4 (Jool, and the NAT44 in pool4 mode), C(FIRST-LAST). They must not overlap "
+                "the kernel's ephemeral ports (C(net.ipv4.ip_local_port_range), 32768-60999 by default), which the "
+                "role checks.",
+            ),
+        ),
+        Option(
+            "jool_instance",
+            "str",
+            "border",
+            "Jool instance name (the EAM table goes into a SIIT instance <instance>-eam).",
+        ),
+        Option(
+            "jool_packages",
+            "list",
+            ["jool-dkms", "jool-tools"],
+            "Packages for Jool (production hosts). The lab has no Jool: leave it empty there.",
+            elements="str",
+        ),
+        Option("jool_config_dir", "path", "/etc/jool", "Directory of Jool's rendered atomic configuration files."),
+        Section("DNS64"),
+        Option("dns64_engine", "str", "unbound", "DNS64 resolver: C(unbound) or C(bind).", choices=DNS64_ENGINES),
+        Option(
+            "dns64_allow",
+            "list",
+            [],
+            "Extra prefixes allowed to query the resolver, beyond the site prefix and the customers' prefixes.",
+            elements="str",
+        ),
+        Option(
+            "dns64_allow_force",
+            "bool",
+            False,
+            "Accept prefixes shorter than /16 (IPv6) or /8 (IPv4), such as C(::/0), in O(border_router_dns64_allow): "
+            "an open resolver.",
+        ),
+        Option(
+            "dns64_stub_zones",
+            "list",
+            [],
+            (
+                "Zones resolved by asking their servers directly, C([{name: example.net, addresses: [192.0.2.53]}]). "
+                "The lab points the v4only.example zone and its reverse zone at inet4-web.",
+            ),
+            elements="dict",
+            suboptions=(
+                Option("name", "str", None, "Zone name.", required=True),
+                Option(
+                    "addresses",
+                    "list",
+                    None,
+                    "Addresses of the zone's authoritative servers.",
+                    elements="str",
+                    required=True,
+                ),
+            ),
+        ),
+        Option(
+            "dns64_forwarders",
+            "list",
+            [],
+            "Forward every other query to these resolvers instead of recursing from the root. Empty: recurse.",
+            elements="str",
+        ),
+        Option(
+            "dns64_dnssec",
+            "bool",
+            True,
+            "DNSSEC validation (stub zones are treated as insecure, since they are usually internal).",
+        ),
+        Option(
+            "dns64_threads",
+            "int",
+            None,
+            (
+                "Resolver threads (Unbound C(num-threads)). V(null): one per CPU but one, and at least one. A border "
+                "router's other CPU work (Tayga is single-threaded, and the kernel forwards and translates in softirq) "
+                "needs a core of its own; on the lab's 2 CPUs one Unbound thread answered 15-20% more queries per "
+                "CPU-second than two (benchmarks/dns64), with the same cache-hit rate, because the threads no longer "
+                "compete with the translator and each other.",
+            ),
+        ),
+        Option(
+            "unbound_msg_cache_size",
+            "str",
+            "64m",
+            (
+                "Unbound message cache, a number with an optional C(k), C(m) or C(g). The RRset cache is twice this "
+                "(Unbound's own advice), and a large cache keeps the benchmarks' cache-hit set (and a real site's "
+                "working set) in memory.",
+            ),
+        ),
+        Option(
+            "unbound_slabs",
+            "int",
+            2,
+            "Unbound slabs per cache: a power of two at least the thread count, so threads rarely contend on a lock.",
+        ),
+        Option(
+            "unbound_queries_per_thread",
+            "int",
+            4096,
+            (
+                "Unbound's queries in flight per thread. 4096 (instead of 1024) keeps cache misses flowing when the "
+                "authoritative servers are slow; C(outgoing-range) is twice this.",
+            ),
+        ),
+        Option(
+            "unbound_qname_minimisation",
+            "bool",
+            False,
+            (
+                "QNAME minimisation (RFC 9156): send upstream servers only the labels they need. Off by default for "
+                "throughput: with it, Unbound 1.22 asks 3 queries per cache miss instead of 2 (an extra A probe), "
+                "which cost 28% of the cache-miss rate in benchmarks/dns64 (10k against 14k queries/s). What it "
+                "protects is the full query name from root and TLD servers; turn it on where that matters more than "
+                "the miss rate.",
+            ),
+        ),
+        Option(
+            "unbound_server_options",
+            "dict",
+            {},
+            'Extra C(server:) options for Unbound, for example C({"serve-expired": "yes"}). '
+            "Checked with unbound-checkconf.",
+        ),
+        Option("bind_max_cache_size", "str", "256m", "BIND cache size (C(max-cache-size))."),
+        Option(
+            "bind_options",
+            "list",
+            [],
+            'Extra C(options { }) statements for BIND, for example C(["minimal-any yes;"]). '
+            "Checked with named-checkconf.",
+            elements="str",
+        ),
+        Section("time"),
+        Option(
+            "ntp_serve",
+            "bool",
+            True,
+            (
+                "Serve NTP to the resolver's clients (the site and the customers), from a drop-in to ipv6_host's "
+                "chrony configuration, in orphan mode (C(local stratum 10 orphan)). Hosts take their time from the "
+                "border routers by default (O(ipv6only.datacenter.ipv6_host#role:main:ipv6_host_ntp_servers)), so keep "
+                "this on unless the site has time servers of its own.",
+            ),
+        ),
+        Option(
+            "ntp_servers",
+            "list",
+            [],
+            (
+                "The routers' own time, from outside the site: servers (addresses or names). Over IPv6 only, since "
+                "ipv6_host runs chronyd -6.",
+            ),
+            elements="str",
+        ),
+        Option(
+            "ntp_pools",
+            "list",
+            ["2.debian.pool.ntp.org"],
+            (
+                "The routers' upstream NTP pools (Debian's 2.* pool names have AAAA records). At least one server or "
+                "pool is needed to serve time.",
+            ),
+            elements="str",
+        ),
+        Section("router advertisements"),
+        Option(
+            "ra_networks",
+            "list",
+            [],
+            "Networks to advertise on. Empty: every site network this router is on.",
+            elements="str",
+        ),
+        Option(
+            "ra_min_interval",
+            "int",
+            10,
+            (
+                "MinRtrAdvInterval in seconds (3 to 0.75 x MaxRtrAdvInterval). Short, so that hosts learn a change "
+                "(and a recovered router) within half a minute; an RA costs one multicast packet.",
+            ),
+        ),
+        Option("ra_max_interval", "int", 30, "MaxRtrAdvInterval in seconds (4 to 65535)."),
+        Option(
+            "ra_router_lifetime",
+            "raw",
+            "auto",
+            "Router lifetime in seconds, or C(auto): 3 x MaxRtrAdvInterval (RFC 4861's default ratio).",
+        ),
+        Option(
+            "ra_preference",
+            "str",
+            "auto",
+            (
+                "Default router preference (RFC 4191): C(auto) gives the first router of O(border_router_routers) "
+                "C(high) and the others C(medium), so hosts use one router and fail over to the next.",
+            ),
+            choices=RA_PREFERENCES,
+        ),
+        Option(
+            "ra_autonomous",
+            "dict",
+            {},
+            (
+                "SLAAC (the A flag) per network, for example C({vms: true}). Not listed: on where the plan has VMs "
+                "addressed by MAC (EUI-64), off elsewhere (hosts have static addresses).",
+            ),
+        ),
+        Option(
+            "rdnss_lifetime", "raw", "auto", "RDNSS lifetime in seconds (RFC 8106), or C(auto): 3 x MaxRtrAdvInterval."
+        ),
+        Option(
+            "pref64_lifetime",
+            "raw",
+            "auto",
+            (
+                "PREF64 lifetime in seconds (RFC 8781): a multiple of 8, at most 65528; or C(auto): 3 x "
+                "MaxRtrAdvInterval rounded up to 8.",
+            ),
+        ),
+        Section("BGP"),
+        Option("bgp_local_as", "int", 64512, "This site's AS number."),
+        Option("bgp_router_id", "str", "", "BGP router id. Empty: the router's uplink IPv4 address."),
+        Option(
+            "bgp_neighbors",
+            "list",
+            [],
+            (
+                "BGP neighbors, C([{name: upstream4, address: 198.18.0.10, remote_as: 64496}]). IPv4 neighbors carry "
+                "the IPv4 pool, IPv6 neighbors the site aggregate.",
+            ),
+            elements="dict",
+            suboptions=(
+                Option("name", "str", None, "Protocol name in BIRD (letters, digits, C(_)).", required=True),
+                Option("address", "str", None, "Neighbor address.", required=True),
+                Option("remote_as", "int", None, "Neighbor AS number.", required=True),
+            ),
+        ),
+        Option(
+            "bgp_hold_time",
+            "int",
+            9,
+            (
+                "Hold time in seconds. 9 s (with a 3 s keepalive) instead of BIRD's 240/80: when a router dies, "
+                "upstream withdraws its routes within 9 s, so inbound traffic (the mapped IPv4 addresses) fails over "
+                "within the 30 s budget.",
+            ),
+        ),
+        Option("bgp_keepalive_time", "int", 3, "Keepalive time in seconds, at most a third of the hold time."),
+        Option(
+            "bgp_import",
+            "str",
+            "default",
+            (
+                "What to import: C(default) (only the default routes, enough for a site with one upstream) or C(full) "
+                "(everything except bogons, our own space and too-specific routes).",
+            ),
+            choices=BGP_IMPORT_MODES,
+        ),
+        Option(
+            "bgp_export_customer_prefix",
+            "bool",
+            False,
+            "Also announce C(site.customer_prefix) (customers' /48s are routed through the site).",
+        ),
+        Option("bird_extra", "str", "", "Extra BIRD configuration appended to bird.conf. Checked with C(bird -p)."),
+        Section("firewall"),
+        Option(
+            "nftables_include_dir",
+            "path",
+            "/etc/nftables.d",
+            "Directory of the ipv6_host baseline's drop-in rules. ipv6_host now publishes it.",
+            deprecated="ipv6_host publishes its drop-in directory (ipv6_host_nftables_include_dir); remove this",
+        ),
+        Option(
+            "forward_rules",
+            "list",
+            [],
+            "Extra nftables rules for the forward chain, for example "
+            'C(["ip6 daddr 2001:db8:100:2::/64 tcp dport 443 accept"]).',
+            elements="str",
+        ),
+    ),
+)
+
+
+def _size_bytes(value: str, what: str, problems: list[str]) -> int:
+    """Unbound's sizes: a number with an optional k, m or g (powers of 1024)."""
+    match = _SIZE.fullmatch(value.strip())
+    if not match:
+        problems.append(f"{what} {show(value)}: must be a number with an optional k, m or g, such as 64m")
+        return 0
+    return int(match.group(1)) * 1024 ** " kmg".index(match.group(2).lower() or " ")
+
+
+def reads(options: dict) -> dict[str, str]:
+    """Files of the host the builder needs: the ephemeral port range, and Jool's last applied configuration."""
+    files = {"ip_local_port_range": "/proc/sys/net/ipv4/ip_local_port_range"}
+    if options["nat64_engine"] == "jool":
+        files["jool_applied"] = f"{options['jool_config_dir']}/jool.conf"
+    return files
+
+
+def build(plan: dict, options: dict, facts: dict) -> dict:
+    """The border_router role's configuration of router ``options["name"]``: ``router_config``, plus what the role's
+    templates and tasks print beyond it (tuning, pass-through statements, where the firewall rules go)."""
+    files = facts.get("files") or {}
+    facts = {
+        **facts,
+        "ip_local_port_range": (files.get("ip_local_port_range") or "").strip() or DEFAULT_LOCAL_PORT_RANGE,
+        "jool_applied": files.get("jool_applied") or "",
+    }
+    opts = {**options, "ra_networks": options["ra_networks"] or "all"}
+    problems: list[str] = []
+    try:
+        config = router_config(plan, options["name"], opts, facts)
+    except PlanError as exc:
+        problems = list(exc.problems)
+        config = None
+
+    # Where this role's firewall rules and time service go: the chains and drop-in directories ipv6_host publishes.
+    published = (facts.get("published") or {}).get("ipv6_host") or {}
+    base, chrony = published.get("nftables"), published.get("chrony")
+    if base and options["nftables_include_dir"] not in (None, base["include_dir"]):
+        problems.append(
+            f"border_router_nftables_include_dir {options['nftables_include_dir']}: ipv6_host includes rules from "
+            f"{base['include_dir']} on this host; remove border_router_nftables_include_dir (deprecated)"
+        )
+    vcpus = facts.get("processor_vcpus") or 2
+    msg_cache = _size_bytes(options["unbound_msg_cache_size"], "border_router_unbound_msg_cache_size", problems)
+    if problems:
+        raise PlanError(problems)
+
+    config["packages"] = options["packages"]
+    config["nftables"] = (
+        {
+            "file": f"{base['include_dir']}/border_router.nft",
+            "table": base["table"],
+            "input_chain": base["input_chain"],
+            "ipv4_input_chain": base["ipv4_input_chain"],
+        }
+        if base
+        else None
+    )
+    config["chrony"] = {"file": f"{chrony['conf_dir']}/border_router.conf"} if chrony else None
+    # A border router forwards both families (ipv6_host leaves forwarding to router roles when told to).
+    config["sysctl"] = {
+        "file": "/etc/sysctl.d/60-border-router.conf",
+        "settings": {"net.ipv4.ip_forward": 1, "net.ipv6.conf.all.forwarding": 1},
+    }
+    config["nat64"]["tayga"].update(
+        txqueuelen=options["tayga_txqueuelen"], nice=options["tayga_nice"], debug=options["tayga_debug"]
+    )
+    config["nat64"]["jool_packages"] = options["jool_packages"]
+    config["nat64"]["jool_instance"] = options["jool_instance"]
+    config["nat64"]["jool_config_dir"] = options["jool_config_dir"]
+    threads = options["dns64_threads"] or max(int(vcpus) - 1, 1)
+    config["dns64"]["service"] = {"unbound": "unbound.service", "bind": "named.service"}[config["dns64"]["engine"]]
+    config["dns64"]["unbound"] = {
+        "threads": threads,
+        "slabs": options["unbound_slabs"],
+        "msg_cache_size": options["unbound_msg_cache_size"],
+        "rrset_cache_size": 2 * msg_cache,
+        "queries_per_thread": options["unbound_queries_per_thread"],
+        "outgoing_range": 2 * options["unbound_queries_per_thread"],
+        "qname_minimisation": options["unbound_qname_minimisation"],
+        "server_options": options["unbound_server_options"],
+    }
+    config["dns64"]["bind"] = {"max_cache_size": options["bind_max_cache_size"], "options": options["bind_options"]}
+    config["bgp"]["extra"] = options["bird_extra"]
+    config["firewall"]["forward_rules"] = options["forward_rules"]
+    config["firewall"]["pool4_ports"] = options["nat64_pool4_ports"]
+    return config

@@ -4,7 +4,9 @@
 # Filter tests through real Ansible:
 #   1. targets/filters/playbook.yml on localhost: every filter's happy and error paths, as assert tasks
 #      named "Test: ..." (one test per assert, or per loop item);
-#   2. ansible-doc renders every filter in plugins/filter/, without warnings, and lists it as loadable.
+#   2. ansible-doc renders every filter in plugins/filter/ and the contract's modules, without warnings, and lists
+#      each filter as loadable;
+#   3. what `ansible-doc -t role` shows of each role equals its builder's option table (role_docs.py).
 # Prints one line per test and ends with "integration: N passed, M failed"; exits non-zero on any failure.
 # Run from anywhere; uses the repository's .venv when there is one, else ansible from PATH.
 set -uo pipefail
@@ -65,6 +67,25 @@ for file in plugins/filter/*.py; do
         printf '%s\n' "$listing"
     fi
 done
+
+for module in node_addresses consent role_config site_plan; do
+    name=ipv6only.datacenter.$module
+    if ansible-doc -t module "$name" >"$log" 2>&1 && ! grep -qE '^\[(WARNING|ERROR)\]' "$log"; then
+        pass "ansible-doc -t module $name renders"
+    else
+        fail "ansible-doc -t module $name renders"
+        cat "$log"
+    fi
+done
+
+# --- 3. role docs: what ansible-doc shows is each builder's option table ------------------------------------------
+while IFS= read -r line; do
+    case $line in
+        PASS*) pass "${line#PASS  }" ;;
+        FAIL*) fail "${line#FAIL  }" ;;
+        *) printf '%s\n' "$line" ;;
+    esac
+done < <(python3 tests/integration/role_docs.py 2>&1)
 
 echo "integration: $passed passed, $failed failed"
 [[ $failed -eq 0 && $passed -gt 0 ]]

@@ -61,10 +61,13 @@ def run(host, command: str, ok: bool = True):
     return result
 
 
-def ansible_playbook(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    """Run ansible-playbook from the repository with this scenario's inventory."""
+def ansible_playbook(*args: str, check: bool = True, callback: str | None = None) -> subprocess.CompletedProcess:
+    """Run ansible-playbook from the repository with this scenario's inventory (and another stdout callback)."""
     cmd = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", str(INVENTORY), *args]
-    env = {**os.environ, "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"), "ANSIBLE_FORCE_COLOR": "0"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_")}
+    env |= {"ANSIBLE_CONFIG": str(REPO / "ansible.cfg"), "ANSIBLE_FORCE_COLOR": "0"}
+    if callback:
+        env |= {"ANSIBLE_STDOUT_CALLBACK": callback, "ANSIBLE_LOAD_CALLBACK_PLUGINS": "true"}
     proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, check=False)
     if check:
         assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]

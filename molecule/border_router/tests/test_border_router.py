@@ -305,6 +305,33 @@ def test_bad_input_is_refused_before_any_change():
     assert proc.stdout.count("REFUSED AS EXPECTED") == 7, proc.stdout[-6000:]
 
 
+def test_an_extra_var_false_means_false():
+    """-e NAME=false is the string "false". The role's option table converts it: the resolver stays closed."""
+    opened = ["-e", '{"border_router_dns64_allow": ["::/0"]}', "--limit", "br1"]
+    refused = ansible_playbook(
+        str(SCENARIO / "preflight.yml"), "-e", "border_router_dns64_allow_force=false", *opened, check=False
+    )
+    assert refused.returncode != 0, refused.stdout[-3000:]
+    assert "opens the DNS64 resolver to a large part of the internet" in refused.stdout, refused.stdout[-3000:]
+    # The same input with the flag really set passes the pre-flight: what refused it was the flag, nothing else.
+    forced = ansible_playbook(str(SCENARIO / "preflight.yml"), "-e", "border_router_dns64_allow_force=true", *opened)
+    assert recap(forced.stdout)["br1"]["changed"] == 0
+
+
+def test_one_run_computes_the_site_plan_once():
+    """converge.yml is two plays (routers; servers and VMs): the first planning task computes, every other reuses."""
+    proc = ansible_playbook(str(SCENARIO / "converge.yml"), "--check", callback="ansible.posix.json")
+    runs = [
+        result
+        for play in json.loads(proc.stdout)["plays"]
+        for task in play["tasks"]
+        if task["task"]["name"].endswith("Plan the site (once per run; reused while the site model is unchanged)")
+        for result in task["hosts"].values()
+    ]
+    assert len(runs) >= 2, f"expected a planning task in each play, found {len(runs)}"
+    assert [r["computed"] for r in runs].count(True) == 1, [r.get("msg") for r in runs]
+
+
 # --- Jool: rendered and checked, live steps skipped where the module cannot load --------------------------
 
 

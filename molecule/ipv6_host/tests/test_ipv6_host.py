@@ -50,6 +50,7 @@ def run_ansible(*args: str, tool: str = "ansible") -> subprocess.CompletedProces
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_")}
     env |= {
         "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"),
+        "ANSIBLE_COLLECTIONS_PATH": f"{REPO / 'collections'}:{REPO / 'tests' / 'fixtures' / 'collections'}",
         "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
         "ANSIBLE_LOAD_CALLBACK_PLUGINS": "true",
     }
@@ -276,3 +277,44 @@ def test_check_mode_without_consent_only_warns():
     assert proc.returncode == 0, proc.stdout[-2000:]
     messages = [t["hosts"]["hv1"].get("msg", "") for t in out["plays"][0]["tasks"] if "hv1" in t["hosts"]]
     assert any(m.startswith("check mode: a real run would refuse") for m in messages)
+
+
+# --- a role built on the role contract (the fixture role of tests/fixtures) -----------------------------------------
+
+
+@pytest.fixture
+def listener(hv1):
+    """A python3 HTTP server on [::]:9100 and [::]:9101 of hv1; the fixture role opens 9100 only."""
+    for port in (9100, 9101):
+        cmd = f"systemd-run --unit=v6host-listen{port} --collect python3 -m http.server --bind :: {port}"
+        assert hv1.run(cmd).rc == 0
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and not all(f":{p} " in hv1.run("ss -ltnH").stdout for p in (9100, 9101)):
+        time.sleep(0.3)
+    yield
+    for port in (9100, 9101):
+        hv1.run(f"systemctl stop v6host-listen{port}")
+
+
+def test_the_fixture_role_opens_its_port_to_the_management_network(stor1, listener):
+    # stor1 is on the management network but outside the jump prefix: only the fixture role's rule lets it in.
+    assert stor1.run(f"nc -z -w3 {HV1} 9100").rc == 0
+    assert stor1.run(f"nc -z -w3 {HV1} 9101").rc != 0
+
+
+def test_the_string_false_from_the_command_line_closes_the_port(stor1, listener):
+    # -e service_port_enabled=false is the string "false": the role's option table makes it the boolean false.
+    proc, out = playbook("-e", "service_port_enabled=false")
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert out["stats"]["hv1"]["changed"] == 2  # the rule file, and the shared handler's nftables reload
+    assert stor1.run(f"nc -z -w3 {HV1} 9100").rc != 0
+    proc, out = playbook()
+    assert proc.returncode == 0 and out["stats"]["hv1"]["changed"] == 2
+    assert stor1.run(f"nc -z -w3 {HV1} 9100").rc == 0
+
+
+def test_ipv6_host_publishes_its_extension_points(hv1):
+    published = json.loads(hv1.file("/etc/ansible/facts.d/ipv6only_ipv6_host.fact").content_string)
+    assert published["interfaces"] == {"mgmt": IFACE}
+    assert published["nftables"]["table"] == "inet ipv6_host"
+    assert "/etc/nftables.d/service_port.nft" in hv1.run("ls /etc/nftables.d/*.nft").stdout

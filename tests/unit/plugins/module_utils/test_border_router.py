@@ -614,3 +614,76 @@ def test_check_wkp_backends_only_applies_to_the_well_known_prefix():
 )
 def test_unbound_nodefault_zones(zones, expected):
     assert br.unbound_nodefault_zones(zones) == expected
+
+
+# --- the role's builder: router_config plus the role's own options ----------------------------------------------
+
+PUBLISHED = {
+    "nftables": {
+        "config": "/etc/nftables.conf",
+        "table": "inet ipv6_host",
+        "input_chain": "input_extra",
+        "ipv4_input_chain": "input_ipv4",
+        "include_dir": "/etc/nftables.d",
+    },
+    "chrony": {"conf_dir": "/etc/chrony/conf.d"},
+    "interfaces": {"mgmt": "eth0", "servers": "eth1", "vms": "eth2"},
+}
+
+
+def role_build(published=PUBLISHED, files=None, **changes):
+    values = {o.name: o.default for o in br.OPTIONS} | {"name": "br1", "routers": ["br1", "br2"]}
+    values |= {"bgp_neighbors": OPTIONS["bgp_neighbors"]} | changes
+    f = facts() | {"published": {"ipv6_host": published} if published else {}, "files": files or {}}
+    return br.build(copy.deepcopy(PLAN), br.OPTIONS.convert(values), f)
+
+
+def test_role_builder_puts_the_rules_into_the_published_chains():
+    config = role_build()
+    assert config["nftables"] == {
+        "file": "/etc/nftables.d/border_router.nft",
+        "table": "inet ipv6_host",
+        "input_chain": "input_extra",
+        "ipv4_input_chain": "input_ipv4",
+    }
+    assert config["chrony"] == {"file": "/etc/chrony/conf.d/border_router.conf"}
+    assert role_build(published=None)["nftables"] is None  # the role itself refuses to go on without a baseline
+
+
+def test_role_builder_uses_the_interfaces_ipv6_host_resolved():
+    published = {**PUBLISHED, "interfaces": {"mgmt": "eno1", "servers": "eno2", "vms": "eno3"}}
+    assert [i["ifname"] for i in role_build(published=published)["interfaces"]] == ["eno1", "eno2", "eno3"]
+
+
+def test_role_builder_tuning_and_typed_extra_vars():
+    config = role_build(unbound_msg_cache_size="32m", dns64_allow_force="false", tayga_nice="-5")
+    assert config["dns64"]["unbound"]["rrset_cache_size"] == 64 * 1024**2
+    assert config["dns64"]["unbound"]["threads"] == 1  # one per CPU but one; facts() has no processor_vcpus: 2
+    assert config["nat64"]["tayga"]["nice"] == -5
+    assert config["sysctl"]["settings"] == {"net.ipv4.ip_forward": 1, "net.ipv6.conf.all.forwarding": 1}
+
+
+def test_the_string_false_keeps_the_resolver_closed():
+    # -e border_router_dns64_allow_force=false: before the option table, the string "false" counted as true.
+    with pytest.raises(PlanError, match="opens the DNS64 resolver to a large part of the internet"):
+        role_build(dns64_allow=["::/0"], dns64_allow_force="false")
+    assert "::/0" in role_build(dns64_allow=["::/0"], dns64_allow_force="true")["dns64"]["acl"]
+
+
+def test_role_builder_refuses_a_drifting_include_dir_and_a_bad_cache_size():
+    with pytest.raises(PlanError) as caught:
+        role_build(nftables_include_dir="/etc/nft.d", unbound_msg_cache_size="lots")
+    assert caught.value.problems == [
+        "border_router_nftables_include_dir /etc/nft.d: ipv6_host includes rules from /etc/nftables.d on this "
+        "host; remove border_router_nftables_include_dir (deprecated)",
+        "border_router_unbound_msg_cache_size lots: must be a number with an optional k, m or g, such as 64m",
+    ]
+
+
+def test_role_builder_reads_the_port_range_and_jools_last_config():
+    assert br.reads({"nat64_engine": "tayga", "jool_config_dir": "/etc/jool"}) == {
+        "ip_local_port_range": "/proc/sys/net/ipv4/ip_local_port_range"
+    }
+    assert br.reads({"nat64_engine": "jool", "jool_config_dir": "/srv/jool"})["jool_applied"] == "/srv/jool/jool.conf"
+    with pytest.raises(PlanError, match="overlap the ephemeral ports 30000-62000"):
+        role_build(files={"ip_local_port_range": "30000\t62000\n"}, nat64_engine="jool")

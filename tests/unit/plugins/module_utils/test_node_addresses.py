@@ -1,27 +1,30 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Unit tests of roles/ipv6_host/files/ipv6_host_addresses.py, the node-side address helper of the
-ipv6_host role (not an Ansible module: the role pipes it to python3 and installs it for boot)."""
+"""plugins/module_utils/node_addresses.py: the pure interface resolver and planner, and the boot helper (the same file)
+changing real interfaces in a network namespace, with the venv's pyroute2 and with Debian's (0.7.x), where the
+system Python has it."""
 
 from __future__ import annotations
 
-import importlib.util
 import ipaddress
 import json
+import os
+import subprocess
+import sys
+import uuid
 from pathlib import Path
 
 import pytest
 
-HELPER = Path(__file__).resolve().parents[4] / "roles" / "ipv6_host" / "files" / "ipv6_host_addresses.py"
-_spec = importlib.util.spec_from_file_location("ipv6_host_addresses", HELPER)
-helper = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(helper)
+from ansible_collections.ipv6only.datacenter.plugins.module_utils import node_addresses as helper
+
+HELPER = Path(helper.__file__)
 
 
 def state(links: dict, routes6=()) -> dict:
     """links: {ifname: [addresses with /len]}; 'lo' is the loopback."""
     return {
         "links": {
-            name: {"loopback": name == "lo", "addrs": [ipaddress.ip_interface(a) for a in addrs]}
+            name: {"index": None, "loopback": name == "lo", "addrs": [ipaddress.ip_interface(a) for a in addrs]}
             for name, addrs in links.items()
         },
         "routes6": [(ipaddress.ip_network(dst), dev) for dst, dev in routes6],
@@ -146,57 +149,89 @@ def test_plan_requires_the_prefix_of_each_network():
         helper.plan(config(addresses={"vms": "2001:db8:100:2::7"}), state({"lo": LO, "eth0": []}))
 
 
-# --- the command line and apply -----------------------------------------------------------------------------------
+# --- Ansible's facts -----------------------------------------------------------------------------------------------
 
 
-def test_main_plan_prints_json(monkeypatch, capsys):
-    monkeypatch.setattr(helper, "read_state", lambda: state({"lo": LO, "eth0": ["10.0.0.2/24"]}))
-    assert helper.main(["--config-json", json.dumps(config()), "plan"]) == 0
-    out = json.loads(capsys.readouterr().out)
-    assert out["changes"] == ["+ eth0 2001:db8:100:1::31/64", "- eth0 10.0.0.2/24"]
+def test_state_from_facts_feeds_the_same_resolver():
+    facts = {
+        "interfaces": ["lo", "eth0", "eth1"],
+        "lo": {"device": "lo", "type": "loopback", "ipv4": {"address": "127.0.0.1", "netmask": "255.0.0.0"}},
+        "eth0": {"device": "eth0", "ipv6": [{"address": "2001:db8:100:1::99", "prefix": "64"}]},
+        "eth1": {"device": "eth1", "ipv4": {"address": "198.18.0.11", "netmask": "255.255.255.0"}},
+    }
+    st = helper.state_from_facts(facts)
+    assert st["links"]["lo"]["loopback"] is True
+    assert helper.resolve_interface("mgmt", MGMT, None, st) == "eth0"
+    assert [str(a) for a in st["links"]["eth1"]["addrs"]] == ["198.18.0.11/24"]
 
 
-def test_main_reports_errors(monkeypatch, capsys):
-    monkeypatch.setattr(helper, "read_state", lambda: state({"lo": LO, "eth0": [], "eth1": []}))
-    assert helper.main(["--config-json", json.dumps(config()), "plan"]) == 1
-    assert "cannot tell which interface" in capsys.readouterr().err
-    assert helper.main(["--config-json", "{not json", "plan"]) == 1
+# --- the real thing: the boot helper in a network namespace ---------------------------------------------------------
 
 
-def test_main_reads_a_config_file(monkeypatch, capsys, tmp_path):
-    monkeypatch.setattr(helper, "read_state", lambda: state({"lo": LO, "eth0": ["2001:db8:100:1::31/64"]}))
-    path = tmp_path / "addresses.json"
-    path.write_text(json.dumps(config()))
-    assert helper.main(["--config", str(path), "plan"]) == 0
-    assert json.loads(capsys.readouterr().out)["changed"] is False
+# The venv's Python (PyPI's pyroute2) and Debian's (python3-pyroute2 0.7.x, which lab/host-setup.sh installs): the
+# helper runs on managed hosts with Debian's, so both must work.
+PYTHONS = [sys.executable, "/usr/bin/python3"]
 
 
-def test_apply_runs_ip_and_verifies(monkeypatch):
-    before = state({"lo": LO, "eth0": ["2001:db8:100:1::31/128", "10.0.0.2/24", "10.0.0.3/24"]})
-    after = state({"lo": LO, "eth0": ["2001:db8:100:1::31/64"]})
-    states = iter([before, after])
-    calls = []
+@pytest.fixture
+def netns():
+    """A network namespace with lo, and a veth pair (eth0, peer0) carrying IPv4 to remove and a stale IPv6 length."""
+    if os.geteuid() != 0:
+        pytest.skip("network namespaces need root")
+    name = f"ut-{uuid.uuid4().hex[:8]}"
+    run = lambda *a: subprocess.run(["ip", "-n", name, *a], check=True, capture_output=True)  # noqa: E731
+    subprocess.run(["ip", "netns", "add", name], check=True)
+    try:
+        run("link", "set", "lo", "up")
+        run("link", "add", "eth0", "type", "veth", "peer", "name", "peer0")
+        for dev in ("eth0", "peer0"):
+            run("link", "set", dev, "up")
+        run("address", "add", "198.18.7.1/24", "dev", "eth0")
+        run("address", "add", "198.18.7.2/24", "dev", "eth0")  # a secondary: goes with its primary
+        run("address", "add", "2001:db8:100:1::31/128", "dev", "eth0")
+        yield name
+    finally:
+        subprocess.run(["ip", "netns", "del", name], check=False)
 
-    def fake_ip(*args):
-        calls.append(args)
-        if args[2] == "10.0.0.3/24":  # removed with its primary already
-            raise helper.ConfigError("ip address del failed: Cannot assign requested address")
 
-    monkeypatch.setattr(helper, "read_state", lambda: next(states))
-    monkeypatch.setattr(helper, "run_ip", fake_ip)
-    done = helper.apply(config())
-    assert done["changed"] is True
-    # The IPv6 address is fixed before any IPv4 address goes.
-    assert calls[:2] == [
-        ("address", "del", "2001:db8:100:1::31/128", "dev", "eth0"),
-        ("address", "add", "2001:db8:100:1::31/64", "dev", "eth0"),
+def addresses(ns: str, dev: str) -> list[str]:
+    out = subprocess.run(["ip", "-n", ns, "-j", "address", "show", "dev", dev], check=True, capture_output=True)
+    return sorted(f"{a['local']}/{a['prefixlen']}" for a in json.loads(out.stdout)[0]["addr_info"])
+
+
+def helper_run(ns: str, python: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["ip", "netns", "exec", ns, python, str(HELPER), *args], capture_output=True, text=True, check=False
+    )
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_helper_plans_then_applies_in_a_namespace(netns, python):
+    cfg = json.dumps(config(interfaces={"mgmt": "eth0"}))
+    planned = helper_run(netns, python, "--config-json", cfg, "plan")
+    assert planned.returncode == 0, planned.stderr
+    assert json.loads(planned.stdout)["changes"] == [
+        "+ eth0 2001:db8:100:1::31/64",
+        "- eth0 2001:db8:100:1::31/128",
+        "- eth0 198.18.7.1/24",
+        "- eth0 198.18.7.2/24",
     ]
-    assert ("address", "del", "10.0.0.2/24", "dev", "eth0") in calls
+    assert "198.18.7.1/24" in addresses(netns, "eth0")  # plan changed nothing
+    applied = helper_run(netns, python, "--config-json", cfg, "apply")
+    assert applied.returncode == 0, applied.stderr
+    assert [a for a in addresses(netns, "eth0") if not a.startswith("fe80:")] == ["2001:db8:100:1::31/64"]
+    again = helper_run(netns, python, "--config-json", cfg, "plan")
+    assert json.loads(again.stdout)["changed"] is False
 
 
-def test_apply_fails_when_changes_remain(monkeypatch):
-    stuck = state({"lo": LO, "eth0": ["10.0.0.2/24", "2001:db8:100:1::31/64"]})
-    monkeypatch.setattr(helper, "read_state", lambda: stuck)
-    monkeypatch.setattr(helper, "run_ip", lambda *args: None)
-    with pytest.raises(helper.ConfigError, match=r"changes still pending after apply: - eth0 10.0.0.2/24"):
-        helper.apply(config())
+@pytest.mark.parametrize("python", PYTHONS)
+def test_helper_finds_the_interface_and_reads_a_config_file(netns, python, tmp_path):
+    # eth0 and peer0 are both candidates until one holds an address in the prefix.
+    path = tmp_path / "addresses.json"
+    path.write_text(json.dumps(config(remove_ipv4=False)))
+    found = helper_run(netns, python, "--config", str(path), "plan")
+    assert json.loads(found.stdout)["interfaces"] == {"mgmt": "eth0"}
+    subprocess.run(["ip", "-n", netns, "address", "flush", "dev", "eth0"], check=True)
+    ambiguous = helper_run(netns, python, "--config", str(path), "apply")
+    assert ambiguous.returncode == 1
+    assert "cannot tell which interface it is on (candidates: eth0, peer0)" in ambiguous.stderr

@@ -1,0 +1,404 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The builder of the ipv6_host role: the baseline of an IPv6-only node, from the site plan.
+
+``build(plan, options, facts)`` returns everything the role renders: the address configuration of the module
+``node_addresses``, the sysctls, resolv.conf, chrony, sshd and the nftables baseline, the audit, and the extension
+points the role publishes for the roles that build on it (its nftables chains and drop-in directories). The
+options are declared once, in ``OPTIONS`` (see ``contract.py``). Standard library only.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from .contract import Option, OptionTable, Section
+from .errors import PlanError, show
+
+__all__ = ["OPTIONS", "build"]
+
+# Facts the builder reads, and the setup subsets that hold them (gathered when the play did not).
+FACTS = ("virtualization_tech_guest",)
+GATHER_SUBSET = ("virtual",)
+
+NFTABLES_CONFIG = "/etc/nftables.conf"
+NFTABLES_TABLE = "inet ipv6_host"
+CHRONY_CONF_DIR = "/etc/chrony/conf.d"
+
+OPTIONS = OptionTable(
+    role="ipv6_host",
+    short_description="Baseline of an IPv6-only node",
+    description=(
+        "Sets the node's static IPv6 addresses from the site plan on the right interfaces, and removes every IPv4 "
+        "address except loopback and an allow-list, with M(ipv6only.datacenter.node_addresses). The unit "
+        "C(ipv6-host-addresses.service) applies the same again at boot, so this works in a container and on a real "
+        "host whatever owns the network configuration. Disable DHCPv4 in the host's own network configuration.",
+        "Sets C(accept_ra), C(autoconf) and C(forwarding) in a sysctl drop-in, points C(/etc/resolv.conf) at the "
+        "site's DNS64 resolvers, syncs time over IPv6 with chrony, makes sshd listen on IPv6 only, and loads an "
+        "nftables baseline (default-deny input, ICMPv6 as RFC 4890 section 4.4 recommends, SSH from the jump prefix "
+        "only, IPv4 dropped except on loopback).",
+        "Changes that can cut the jump host off (addresses, firewall rules, loading the firewall for the first time) "
+        "need O(ipv6_host_allow_disruption=true), the consent flag of every role of the collection. Without it the "
+        "role shows them as a dry run and fails before changing anything; in check mode it only warns.",
+        "Finally it runs M(ipv6only.datacenter.ipv4_listeners) and reports services that IPv6 clients cannot reach.",
+        "It publishes its extension points as the local fact C(ipv6only_ipv6_host): the nftables table and chains "
+        "other roles add rules to (from C(*.nft) files in O(ipv6_host_nftables_include_dir), notifying "
+        "C(ipv6only nftables changed)), chrony's drop-in directory, and the interface of each plan network.",
+        "All options are converted to their declared types before use, so C(-e ipv6_host_autoconf=false) is false.",
+    ),
+    entry_points=(
+        ("main", "Baseline of an IPv6-only node"),
+        ("check", "Compute and check the baseline's configuration of this node, changing nothing"),
+    ),
+    items=(
+        Section("consent"),
+        Option(
+            "allow_disruption",
+            "bool",
+            False,
+            (
+                "Consent to changes that can cut the jump host off this node: firewall rules (including the first "
+                "load of the firewall) and addresses. It is the consent flag of every role of the collection.",
+                "When false and such a change is pending, the role shows the firewall diff and the address changes, "
+                "then fails without changing anything. In check mode it only warns.",
+            ),
+        ),
+        Option(
+            "ssh_lockout_check",
+            "bool",
+            True,
+            (
+                "Refuse a firewall change, even with consent, when the SSH connection Ansible is using comes from an "
+                "address the new firewall would not let in (read from C(SSH_CLIENT)).",
+                "Skipped when the connection is not SSH.",
+            ),
+        ),
+        Section("the node in the site plan"),
+        Option(
+            "name",
+            "str",
+            "{{ inventory_hostname }}",
+            "Name of this node in the site plan (its hosts, then its vms).",
+            jinja=True,
+        ),
+        Option(
+            "plan",
+            "dict",
+            {},
+            "The site plan. Empty means the plan of the run (computed once, see M(ipv6only.datacenter.site_plan)).",
+        ),
+        Section("addresses"),
+        Option(
+            "interfaces",
+            "dict",
+            {},
+            (
+                "Interface of each plan network on this node, for example C({mgmt: eno1}).",
+                "A network not listed goes on the interface that already holds an address in its prefix, else on "
+                "the one with an on-link route for it (from a router advertisement), else on the node's only "
+                "non-loopback interface. Anything else is an error that names the candidates.",
+            ),
+        ),
+        Option("remove_ipv4", "bool", True, "Remove every IPv4 address except loopback and O(ipv6_host_ipv4_allowed)."),
+        Option(
+            "ipv4_allowed",
+            "list",
+            [],
+            (
+                "IPv4 addresses, or networks containing them, that are kept, for example C([198.18.0.0/15]).",
+                "The IPv4 address of a dual-stack VM from the plan (C(vms[NAME].ipv4)) is always kept.",
+            ),
+            elements="str",
+        ),
+        Section("sysctls"),
+        Option(
+            "accept_ra",
+            "int",
+            1,
+            (
+                "C(net.ipv6.conf.*.accept_ra) on C(all), C(default) and the plan's interfaces.",
+                "1 learns the default route from the on-link router (hosts); 0 ignores router advertisements "
+                "(routers); 2 accepts them even with forwarding on.",
+            ),
+            choices=(0, 1, 2),
+        ),
+        Option(
+            "autoconf",
+            "bool",
+            False,
+            "SLAAC (C(autoconf)). Off, so that the node has only the plan's static addresses and link-local.",
+        ),
+        Option(
+            "manage_forwarding",
+            "bool",
+            True,
+            "Whether this role sets C(net.ipv6.conf.all.forwarding). Router roles set this false and manage it.",
+        ),
+        Option(
+            "forwarding",
+            "bool",
+            False,
+            "IPv6 forwarding, when O(ipv6_host_manage_forwarding) is true: off on every node that is not a router.",
+        ),
+        Option("sysctl_file", "path", "/etc/sysctl.d/60-ipv6-host.conf", "The sysctl drop-in of this role."),
+        Section("name resolution"),
+        Option(
+            "manage_resolv_conf",
+            "bool",
+            True,
+            "Write C(/etc/resolv.conf). Turn off where systemd-resolved or another tool owns it.",
+        ),
+        Option(
+            "resolvers",
+            "list",
+            [],
+            "Resolvers for C(/etc/resolv.conf). Empty means the plan's C(dns.resolvers), the site's DNS64 resolvers.",
+            elements="str",
+        ),
+        Option("search_domains", "list", [], "Search domains. Empty means the plan's C(domain).", elements="str"),
+        Option(
+            "resolv_options",
+            "list",
+            ["edns0", "timeout:1", "attempts:2"],
+            (
+                "Words of the C(options) line of C(/etc/resolv.conf).",
+                "C(timeout:1): when the first resolver (a border router) is dead, a lookup asks the next after 1 s "
+                "instead of glibc's 5 s. With the default, every new connection by name waited 5 s until the other "
+                "router's neighbour entry for the dead one expired (15 to 45 s later), and client1 in the lab was "
+                "served through br2 only after 30 to 35 s; with it, at once.",
+            ),
+            elements="str",
+        ),
+        Section("time"),
+        Option(
+            "ntp_servers",
+            "list",
+            [],
+            (
+                "NTP servers for chrony. Empty means the plan's C(dns.resolvers) (the border routers, which serve time "
+                "with C(border_router_ntp_serve)) other than this node itself, so that a router polls its peer, "
+                "never itself.",
+            ),
+            elements="str",
+        ),
+        Option(
+            "chrony_set_clock",
+            "bool",
+            None,
+            (
+                "Whether chrony sets the system clock. V(null) means yes, except in a container (no CAP_SYS_TIME "
+                "there).",
+                "When false, chronyd runs with C(-x) and a drop-in lifts the unit's "
+                "C(ConditionCapability=CAP_SYS_TIME), so that it still serves and measures time.",
+            ),
+        ),
+        Option(
+            "chrony_daemon_opts",
+            "str",
+            "-F 1 -6",
+            "Options of chronyd (C(DAEMON_OPTS)), apart from C(-x). C(-6) makes it use IPv6 only: no IPv4 socket "
+            "at all.",
+        ),
+        Section("SSH"),
+        Option(
+            "ssh_port", "int", 22, "Port sshd listens on and the firewall opens to O(ipv6_host_ssh_allowed_prefixes)."
+        ),
+        Option(
+            "sshd_listen_addresses",
+            "list",
+            ["::"],
+            "C(ListenAddress) values. C(AddressFamily inet6) is always set, so sshd is IPv6-only whatever is listed.",
+            elements="str",
+        ),
+        Option("sshd_service", "str", "ssh", "Name of the sshd unit (C(ssh) on Debian)."),
+        Option(
+            "ssh_allowed_prefixes",
+            "list",
+            [],
+            "IPv6 prefixes allowed to SSH in. Empty means the plan's C(jump_prefix) (the jump hosts).",
+            elements="str",
+        ),
+        Section("firewall"),
+        Option(
+            "nftables_input_rules",
+            "list",
+            [],
+            (
+                "Extra nftables rules appended to the IPv6 part of the input chain, one rule per item, for example "
+                'C(["tcp dport 9100 ip6 saddr 2001:db8::/56 accept"]).',
+            ),
+            elements="str",
+        ),
+        Option(
+            "nftables_ipv4_input_rules",
+            "list",
+            [],
+            "nftables rules of the chain C(input_ipv4); all other IPv4 input except on loopback is dropped.",
+            elements="str",
+        ),
+        Option(
+            "icmpv6_echo_rate",
+            "str",
+            "50/second burst 100 packets",
+            "C(limit rate) of ICMPv6 echo requests. Empty means no limit.",
+        ),
+        Option(
+            "nftables_include_dir",
+            "path",
+            "/etc/nftables.d",
+            (
+                "Directory of other roles' C(*.nft) files, included after the baseline table. The role publishes it, "
+                "with its chains, as an extension point (the local fact C(ipv6only_ipv6_host)).",
+            ),
+        ),
+        Section("audit of IPv4-only listeners"),
+        Option(
+            "audit_listeners",
+            "bool",
+            True,
+            "Run M(ipv6only.datacenter.ipv4_listeners) at the end and report what it finds.",
+        ),
+        Option(
+            "audit_fail",
+            "bool",
+            False,
+            "Fail when the audit finds an IPv4-only listener not on O(ipv6_host_audit_allow).",
+        ),
+        Option(
+            "audit_include_loopback",
+            "bool",
+            False,
+            "Count listeners on IPv4 loopback only (127.0.0.0/8) as IPv4-only too.",
+        ),
+        Option(
+            "audit_allow",
+            "list",
+            [],
+            "Allow-list of the audit, entries C({port, proto, process}) as in M(ipv6only.datacenter.ipv4_listeners).",
+            elements="dict",
+            suboptions=(
+                Option("port", "int", None, "Port number the listener is bound to.", required=True),
+                Option("proto", "str", None, "Protocol. Omit it to match both.", choices=("tcp", "udp")),
+                Option("process", "str", None, "Process name as in C(/proc/PID/comm). Omit it to match any."),
+            ),
+        ),
+        Section("packages"),
+        Option(
+            "packages",
+            "list",
+            ["iproute2", "nftables", "chrony", "openssh-server", "python3", "python3-pyroute2"],
+            "Packages the role needs; python3-pyroute2 sets the addresses (baked into the lab image: a no-op there).",
+            elements="str",
+        ),
+    ),
+)
+
+
+def _node(plan: dict, name: str) -> dict:
+    for kind in ("hosts", "vms"):
+        if name in (plan.get(kind) or {}):
+            return plan[kind][name]
+    raise PlanError(
+        f"{name} is neither in site.hosts nor in site.vms of site {plan.get('name')}; add it to the site model, "
+        "or set ipv6_host_name to its name there"
+    )
+
+
+def build(plan: dict, options: dict, facts: dict) -> dict:
+    """The ipv6_host configuration of node ``options["name"]``; raises PlanError listing every problem."""
+    name = options["name"]
+    node = _node(plan, name)
+    problems = []
+    addresses = dict(node.get("addresses") or {node["network"]: node["ipv6"]})
+    own = set(addresses.values())
+    resolvers = list(plan["dns"].get("resolvers") or [])
+
+    allowed = options["ssh_allowed_prefixes"] or ([plan["jump_prefix"]] if plan.get("jump_prefix") else [])
+    for value in allowed:
+        try:
+            if ipaddress.ip_network(value, strict=False).version != 6:
+                problems.append(f"ipv6_host_ssh_allowed_prefixes {show(value)}: not an IPv6 prefix (IPv4 is dropped)")
+        except ValueError:
+            problems.append(f"ipv6_host_ssh_allowed_prefixes {show(value)}: not an IPv6 prefix")
+    if not allowed:
+        problems.append(
+            f"no SSH source prefix for {name}: the site has no jump_prefix (and no management network) and "
+            "ipv6_host_ssh_allowed_prefixes is empty, so the firewall would let nobody in"
+        )
+    if problems:
+        raise PlanError(problems)
+
+    set_clock = options["chrony_set_clock"]
+    if set_clock is None:
+        set_clock = "container" not in (facts.get("virtualization_tech_guest") or [])
+    accept_ra, autoconf = options["accept_ra"], int(options["autoconf"])
+    settings = {
+        f"net.ipv6.conf.{scope}.{key}": value
+        for scope in ("all", "default")
+        for key, value in (("accept_ra", accept_ra), ("autoconf", autoconf))
+    }
+    if options["manage_forwarding"]:
+        settings["net.ipv6.conf.all.forwarding"] = int(options["forwarding"])
+    return {
+        "name": name,
+        "node": node,
+        "packages": options["packages"],
+        "addresses": {
+            "addresses": addresses,
+            "prefixes": {network: plan["networks"][network]["prefix"] for network in addresses},
+            "prefixlen": node.get("prefixlen", 64),
+            "interfaces": options["interfaces"],
+            "remove_ipv4": options["remove_ipv4"],
+            "ipv4_allowed": options["ipv4_allowed"] + ([node["ipv4"]] if node.get("ipv4") else []),
+            "boot_config": "/etc/ipv6-host/addresses.json",
+        },
+        # accept_ra and autoconf apply per interface (conf.all does not change existing ones): all, default,
+        # and each interface that carries a plan address. forwarding on conf.all applies to every interface.
+        "sysctl": {
+            "file": options["sysctl_file"],
+            "settings": settings,
+            "interface_settings": {"net.ipv6.conf": {"accept_ra": accept_ra, "autoconf": autoconf}},
+        },
+        "resolv_conf": {
+            "manage": options["manage_resolv_conf"],
+            "nameservers": options["resolvers"] or resolvers,
+            "search": options["search_domains"] or [plan["domain"]],
+            "options": options["resolv_options"],
+        },
+        "chrony": {
+            # The plan's resolvers (the border routers, which serve time) other than this node, in plan order.
+            "servers": options["ntp_servers"] or [r for r in resolvers if r not in own],
+            "set_clock": set_clock,
+            "daemon_opts": options["chrony_daemon_opts"] + ("" if set_clock else " -x"),
+        },
+        "sshd": {
+            "port": options["ssh_port"],
+            "listen": options["sshd_listen_addresses"],
+            "service": options["sshd_service"],
+        },
+        "ssh": {"allowed": allowed, "lockout_check": options["ssh_lockout_check"]},
+        "nftables": {
+            "config": NFTABLES_CONFIG,
+            "include_dir": options["nftables_include_dir"],
+            "input_rules": options["nftables_input_rules"],
+            "ipv4_input_rules": options["nftables_ipv4_input_rules"],
+            "icmpv6_echo_rate": options["icmpv6_echo_rate"],
+        },
+        "audit": {
+            "enabled": options["audit_listeners"],
+            "fail": options["audit_fail"],
+            "include_loopback": options["audit_include_loopback"],
+            "allow": [{k: v for k, v in entry.items() if v is not None} for entry in options["audit_allow"]],
+        },
+        # What the roles that build on this one use (published as the local fact ipv6only_ipv6_host, with the
+        # interface of each plan network added once the addresses are resolved on the host).
+        "extension_points": {
+            "nftables": {
+                "config": NFTABLES_CONFIG,
+                "table": NFTABLES_TABLE,
+                "input_chain": "input_extra",
+                "ipv4_input_chain": "input_ipv4",
+                "include_dir": options["nftables_include_dir"],
+            },
+            "chrony": {"conf_dir": CHRONY_CONF_DIR},
+        },
+    }

@@ -1,0 +1,90 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The builder of the ipv6_host role (plugins/module_utils/ipv6_host.py), on a real plan."""
+
+from __future__ import annotations
+
+import pytest
+from sites import small_plan
+
+from ansible_collections.ipv6only.datacenter.plugins.module_utils import ipv6_host
+from ansible_collections.ipv6only.datacenter.plugins.module_utils.errors import PlanError
+
+PLAN = small_plan()
+CONTAINER = {"virtualization_tech_guest": ["container", "podman"]}
+
+
+def build(name="hv1", facts=None, **options):
+    values = {o.name: o.default for o in ipv6_host.OPTIONS} | {"name": name} | options
+    return ipv6_host.build(PLAN, ipv6_host.OPTIONS.convert(values), facts or CONTAINER)
+
+
+def test_a_host_gets_its_address_the_sites_resolvers_and_the_jump_prefix():
+    config = build()
+    assert config["addresses"]["addresses"] == {"mgmt": "2001:db8:100:1::31"}
+    assert config["addresses"]["prefixes"] == {"mgmt": "2001:db8:100:1::/64"}
+    assert config["resolv_conf"]["nameservers"] == ["2001:db8:100:1::11", "2001:db8:100:1::12"]
+    assert config["resolv_conf"]["search"] == ["t.example.net"]
+    assert config["ssh"]["allowed"] == ["2001:db8:100:1::/64"]
+    assert config["chrony"]["servers"] == ["2001:db8:100:1::11", "2001:db8:100:1::12"]
+
+
+def test_a_router_polls_its_peer_for_time_never_itself():
+    config = build("br1")
+    assert config["chrony"]["servers"] == ["2001:db8:100:1::12"]
+    assert config["addresses"]["addresses"] == {"mgmt": "2001:db8:100:1::11", "vms": "2001:db8:100:2::11"}
+
+
+def test_a_dual_stack_vm_keeps_its_own_ipv4():
+    assert build("web1")["addresses"]["ipv4_allowed"] == ["198.51.100.2"]
+    assert build("web1", ipv4_allowed=["198.18.0.0/15"])["addresses"]["ipv4_allowed"] == [
+        "198.18.0.0/15",
+        "198.51.100.2",
+    ]
+
+
+def test_chrony_sets_the_clock_except_in_a_container():
+    assert build()["chrony"]["set_clock"] is False and build()["chrony"]["daemon_opts"] == "-F 1 -6 -x"
+    assert build(facts={"virtualization_tech_guest": []})["chrony"]["set_clock"] is True
+    assert build(chrony_set_clock="true")["chrony"]["set_clock"] is True
+
+
+def test_sysctls_follow_the_typed_options():
+    settings = build(accept_ra="0", forwarding="true")["sysctl"]["settings"]
+    assert settings["net.ipv6.conf.all.accept_ra"] == 0 and settings["net.ipv6.conf.all.forwarding"] == 1
+    assert "net.ipv6.conf.all.forwarding" not in build(manage_forwarding="false")["sysctl"]["settings"]
+    assert build(autoconf="false")["sysctl"]["interface_settings"] == {"net.ipv6.conf": {"accept_ra": 1, "autoconf": 0}}
+
+
+def test_extension_points_name_the_chains_and_directories():
+    points = build(nftables_include_dir="/etc/nft.d")["extension_points"]
+    assert points["nftables"] == {
+        "config": "/etc/nftables.conf",
+        "table": "inet ipv6_host",
+        "input_chain": "input_extra",
+        "ipv4_input_chain": "input_ipv4",
+        "include_dir": "/etc/nft.d",
+    }
+    assert points["chrony"] == {"conf_dir": "/etc/chrony/conf.d"}
+
+
+def test_a_node_outside_the_plan_is_refused():
+    with pytest.raises(PlanError, match=r"stor9 is neither in site\.hosts nor in site\.vms of site t"):
+        build("stor9")
+
+
+def test_ssh_must_stay_possible_and_over_ipv6():
+    plan = {**PLAN, "jump_prefix": None}
+    values = {o.name: o.default for o in ipv6_host.OPTIONS} | {"name": "hv1"}
+    with pytest.raises(PlanError, match="the firewall would let nobody in"):
+        ipv6_host.build(plan, ipv6_host.OPTIONS.convert(values), CONTAINER)
+    with pytest.raises(PlanError) as caught:
+        build(ssh_allowed_prefixes=["198.18.0.0/15", "nonsense"])
+    assert caught.value.problems == [
+        "ipv6_host_ssh_allowed_prefixes 198.18.0.0/15: not an IPv6 prefix (IPv4 is dropped)",
+        "ipv6_host_ssh_allowed_prefixes nonsense: not an IPv6 prefix",
+    ]
+
+
+def test_audit_allow_list_drops_unset_keys():
+    config = build(audit_allow=[{"port": "68", "proto": "udp"}])
+    assert config["audit"]["allow"] == [{"port": 68, "proto": "udp"}]
