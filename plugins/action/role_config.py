@@ -59,7 +59,7 @@ class ActionModule(ActionBase):
         try:
             options = table.convert(raw)
         except PlanError as exc:
-            return {**result, "failed": True, "msg": _problems(exc, f"{role} options of {host}")}
+            return {**result, "failed": True, "msg": exc.report(f"the {role} options of {host}")}
 
         plan = self._task.args.get("plan") or options.get("plan")
         if not plan:
@@ -89,7 +89,7 @@ class ActionModule(ActionBase):
         try:
             config = builder.build(plan, options, facts)
         except PlanError as exc:
-            return {**result, "failed": True, "msg": _problems(exc, f"{role} configuration of {host}")}
+            return {**result, "failed": True, "msg": exc.report(f"the {role} configuration of {host}")}
         warnings += config.pop("warnings", [])
         out = {**result, **config, "changed": False}
         if gathered:
@@ -120,9 +120,3 @@ class ActionModule(ActionBase):
         if found.get("failed"):
             return None
         return base64.b64decode(found["content"]).decode("utf-8", errors="replace")
-
-
-def _problems(exc: PlanError, title: str) -> str:
-    if len(exc.problems) == 1:
-        return exc.problems[0]
-    return f"{len(exc.problems)} problems in the {title}:\n" + "\n".join(f"- {p}" for p in exc.problems)

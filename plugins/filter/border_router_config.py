@@ -70,10 +70,7 @@ def border_router_config(plan, router, options, facts=None):
     try:
         return router_config(plan, str(router), dict(options), dict(facts or {}))
     except PlanError as exc:
-        if len(exc.problems) == 1:
-            raise AnsibleFilterError(exc.problems[0]) from exc
-        lines = "\n".join(f"- {p}" for p in exc.problems)
-        raise AnsibleFilterError(f"{len(exc.problems)} problems in the border router configuration:\n{lines}") from exc
+        raise AnsibleFilterError(exc.report("the border router configuration")) from exc
     except (KeyError, TypeError, ValueError) as exc:
         raise AnsibleFilterError(f"border_router_config: the plan lacks or mangles a value: {exc!r}") from exc
 

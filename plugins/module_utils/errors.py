@@ -18,10 +18,14 @@ class PlanError(ValueError):
             raise ValueError("PlanError needs at least one problem")
         super().__init__(self.problems)
 
-    def __str__(self) -> str:
+    def report(self, subject: str = "the site model") -> str:
+        """The one problem, or all of them as a list under ``N problems in <subject>:``."""
         if len(self.problems) == 1:
             return self.problems[0]
-        return f"{len(self.problems)} problems in the site model:\n" + "\n".join(f"- {p}" for p in self.problems)
+        return f"{len(self.problems)} problems in {subject}:\n" + "\n".join(f"- {p}" for p in self.problems)
+
+    def __str__(self) -> str:
+        return self.report()
 
 
 def show(value: object) -> str:

@@ -41,3 +41,10 @@ def test_needs_a_problem():
 )
 def test_show_renders_values_as_written_in_yaml(value, shown):
     assert errors.show(value) == shown
+
+
+def test_report_names_what_the_problems_are_in():
+    assert PlanError(["a", "b"]).report("the border router configuration") == (
+        "2 problems in the border router configuration:\n- a\n- b"
+    )
+    assert PlanError("only one").report("anything") == "only one"
