@@ -11,8 +11,8 @@ from ansible.vars.clean import namespace_facts
 
 from ansible_collections.ipv6only.datacenter.plugins.module_utils.errors import PlanError
 from ansible_collections.ipv6only.datacenter.plugins.plugin_utils.plain import plain
+from ansible_collections.ipv6only.datacenter.plugins.plugin_utils.run_plan import PLAN_FACT, localhost_fact
 
-PLAN_FACT = "ipv6only_site_plan"
 # What roles publish for other roles on the same host: local facts ipv6only_<role> (/etc/ansible/facts.d),
 # overridden by what was published earlier in this run (set by the contract's publish.yml).
 PUBLISHED_PREFIX = "ipv6only_"
@@ -61,10 +61,7 @@ class ActionModule(ActionBase):
         except PlanError as exc:
             return {**result, "failed": True, "msg": exc.report(f"the {role} options of {host}")}
 
-        plan = self._task.args.get("plan") or options.get("plan")
-        if not plan:
-            hostvars = task_vars.get("hostvars") or {}
-            plan = hostvars["localhost"].get(PLAN_FACT) if "localhost" in hostvars else None
+        plan = self._task.args.get("plan") or options.get("plan") or localhost_fact(task_vars, PLAN_FACT)
         if not plan:
             return {
                 **result,

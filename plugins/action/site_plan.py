@@ -11,9 +11,11 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.ipv6only.datacenter.plugins.module_utils.errors import PlanError
 from ansible_collections.ipv6only.datacenter.plugins.module_utils.siteplan import build_plan
 from ansible_collections.ipv6only.datacenter.plugins.plugin_utils.plain import plain
-
-PLAN_FACT = "ipv6only_site_plan"
-FINGERPRINT_FACT = "ipv6only_site_fingerprint"
+from ansible_collections.ipv6only.datacenter.plugins.plugin_utils.run_plan import (
+    FINGERPRINT_FACT,
+    PLAN_FACT,
+    localhost_fact,
+)
 
 
 def fingerprint(site: object) -> str:
@@ -37,9 +39,7 @@ class ActionModule(ActionBase):
                 "msg": f"site: the site model must be a mapping, not {type(site).__name__}",
             }
         digest = fingerprint(site)
-        hostvars = (task_vars or {}).get("hostvars") or {}
-        stored = hostvars["localhost"].get(FINGERPRINT_FACT) if "localhost" in hostvars else None
-        if stored == digest:
+        if localhost_fact(task_vars, FINGERPRINT_FACT) == digest:
             return {**result, "changed": False, "computed": False, "msg": "the site plan of this run is current"}
         try:
             plan = build_plan(site)
