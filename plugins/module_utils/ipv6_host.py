@@ -339,8 +339,6 @@ def build(plan: dict, options: dict, facts: dict) -> dict:
     if options["manage_forwarding"]:
         settings["net.ipv6.conf.all.forwarding"] = int(options["forwarding"])
     return {
-        "name": name,
-        "node": node,
         "packages": options["packages"],
         "addresses": {
             "addresses": addresses,
