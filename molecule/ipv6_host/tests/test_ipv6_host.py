@@ -158,6 +158,16 @@ def test_sysctls(hv1, key, value):
     assert hv1.sysctl(key.format(iface=IFACE)) == int(value)
 
 
+def test_a_sysctl_changed_behind_the_roles_back_is_set_back(hv1):
+    # The drop-in is unchanged, so only the comparison with the running values can notice this.
+    key = f"net.ipv6.conf.{IFACE}.accept_ra"
+    assert hv1.run(f"sysctl -w {key}=0").rc == 0
+    proc, out = playbook()
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert out["stats"]["hv1"]["changed"] == 2  # the comparison, and the shared handler that applies the drop-in
+    assert hv1.sysctl(key) == 1
+
+
 def test_resolver_is_the_sites_dns64(hv1):
     resolv = hv1.file("/etc/resolv.conf").content_string
     nameservers = [line.split()[1] for line in resolv.splitlines() if line.startswith("nameserver")]
