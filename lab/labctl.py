@@ -420,6 +420,21 @@ def wait_ready(node: Node) -> str:
     return f"{state}, but sshd does not answer on [{node.manage.address}]:22"
 
 
+def strip_site_addresses(lab: Lab, nodes: list[Node]) -> None:
+    """Bare mode: a real host starts with the one address Ansible connects to, not with every address of the
+    plan, as podman gives it. Remove every other global address on a site network, then check none is left."""
+    for node in nodes:
+        for link in node.links:
+            if not lab.topo["networks"][link.net.name].get("site") or link is node.manage:
+                continue
+            podman("exec", node.container, "ip", "address", "flush", "dev", link.ifname, "scope", "global")
+            left = podman("exec", node.container, "ip", "-o", "address", "show", "dev", link.ifname, "scope", "global")
+            if left.strip():
+                raise LabError(f"bare mode: {node.name} still has addresses on {link.ifname}: {left.strip()}")
+    if nodes:
+        say(f"bare mode: {len(nodes)} new nodes keep only their management address on the site networks")
+
+
 def write_inventory(lab: Lab, nodes: list[Node], key: Path) -> Path:
     groups: dict[str, dict] = {}
     for node in nodes:
@@ -429,6 +444,12 @@ def write_inventory(lab: Lab, nodes: list[Node], key: Path) -> Path:
             "lab_addresses": {link.net.name: str(link.address) for link in node.links},
             "lab_subnets": {link.net.name: str(link.net.subnet) for link in node.links},
         }
+        # The one input a real site gives for a multi-homed node whose interfaces start bare: its wiring.
+        site_links = {
+            link.net.name: link.ifname for link in node.links if lab.topo["networks"][link.net.name].get("site")
+        }
+        if site_links:
+            hostvars["ipv6_host_interfaces"] = site_links
         if node.manage:
             hostvars = {
                 "ansible_host": str(node.manage.address),
@@ -513,7 +534,9 @@ def cmd_up(lab: Lab, args: argparse.Namespace) -> int:
     wanted = {}
     for node in nodes:
         node_spec = node_args(lab, node, image), node_files(lab, node, pubkey)
-        wanted[node.container] = (node, *node_spec, spec_hash(*node_spec))
+        # Bare or not is part of what a node was created as: switching the mode recreates it.
+        spec = spec_hash(*node_spec) + ("-bare" if lab.config.get("bare") else "")
+        wanted[node.container] = (node, *node_spec, spec)
     keep = {
         name
         for name, (node, _, _, spec) in wanted.items()
@@ -548,6 +571,8 @@ def cmd_up(lab: Lab, args: argparse.Namespace) -> int:
     degraded = [n for n, s in states.items() if s == "degraded"]
     if degraded:
         say(f"warning: systemd is degraded on {', '.join(degraded)} (see `systemctl --failed` there)")
+    if lab.config.get("bare"):
+        strip_site_addresses(lab, [wanted[name][0] for name in created])
     say(f"wrote {write_inventory(lab, nodes, key)}")
     run_furniture(lab, nodes)
     cmd_inspect(lab, args)

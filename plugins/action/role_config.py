@@ -9,7 +9,9 @@ import importlib
 from ansible.plugins.action import ActionBase
 from ansible.vars.clean import namespace_facts
 
+from ansible_collections.ipv6only.datacenter.plugins.module_utils.contract import Option
 from ansible_collections.ipv6only.datacenter.plugins.module_utils.errors import PlanError
+from ansible_collections.ipv6only.datacenter.plugins.module_utils.node_addresses import INTERFACES_VAR
 from ansible_collections.ipv6only.datacenter.plugins.plugin_utils.plain import plain
 from ansible_collections.ipv6only.datacenter.plugins.plugin_utils.run_plan import PLAN_FACT, localhost_fact
 
@@ -17,6 +19,8 @@ from ansible_collections.ipv6only.datacenter.plugins.plugin_utils.run_plan impor
 # overridden by what was published earlier in this run (set by the contract's publish.yml).
 PUBLISHED_PREFIX = "ipv6only_"
 PUBLISHED_VAR = "contract_published"
+# The node's one map of interfaces, {network: ifname}: every builder gets it as facts[INTERFACES_VAR].
+NAMED_INTERFACES = Option("interfaces", "dict", {})
 
 
 def load_builder(fqcn: str):
@@ -72,6 +76,12 @@ class ActionModule(ActionBase):
         plan = plain(plan)
 
         facts, gathered = self._facts(builder, task_vars)
+        if INTERFACES_VAR not in facts:
+            problems = []
+            value = plain(self._templar.template(task_vars.get(INTERFACES_VAR, {})))
+            facts[INTERFACES_VAR] = NAMED_INTERFACES.convert(value, INTERFACES_VAR, problems) or {}
+            if problems:
+                return {**result, "failed": True, "msg": PlanError(problems).report(f"the {role} options of {host}")}
         published = {
             key[len(PUBLISHED_PREFIX) :]: value
             for key, value in (facts.get("ansible_local") or {}).items()

@@ -62,12 +62,14 @@ _value:
       description: Per network, its C(prefix) (/64), and C(ipv4) (C(subnet), C(gateway), C(prefixlen)) or null.
       type: dict
     hosts:
-      description: Per host, its C(ipv6) address, C(network), C(prefixlen) and C(fqdn).
+      description:
+        - Per host, its C(ipv6) address on C(network), C(addresses) (its address on each network it is on, C(network)
+          first), C(prefixlen) and C(fqdn).
       type: dict
     vms:
       description:
-        - Per VM, its C(ipv6) address, C(ipv4) (null when it has none), C(ipv4_mapping) (null when it has none),
-          C(network), C(prefixlen), C(mac), C(proxy) and C(fqdn).
+        - Per VM, its C(ipv6) address, C(addresses) (by network, as for hosts), C(ipv4) (null when it has
+          none), C(ipv4_mapping) (null when it has none), C(network), C(prefixlen), C(mac), C(proxy) and C(fqdn).
       type: dict
     customers:
       description: Per customer, its C(prefix) (/48).

@@ -23,7 +23,7 @@ from typing import Any
 from . import rfc6052
 from .contract import Option, OptionTable, Section
 from .errors import PlanError, show
-from .node_addresses import ConfigError, resolve_interface, state_from_facts
+from .node_addresses import INTERFACES_VAR, ConfigError, named_interfaces, resolve_interface, state_from_facts
 
 __all__ = [
     "DEFAULT_LOCAL_PORT_RANGE",
@@ -398,10 +398,12 @@ class _Builder:
         return config
 
     def interfaces(self) -> list[dict]:
-        """Downstream (site) interfaces: named in border_router_interfaces, else where ipv6_host put the plan's
+        """Downstream (site) interfaces: named in ipv6_host_interfaces, else where ipv6_host put the plan's
         address (it publishes the interface of each network), else found by the collection's one interface resolver
         (node_addresses.resolve_interface) in the facts."""
-        explicit = self.opt.get("interfaces") or {}
+        # The node's one map of interfaces (ipv6_host_interfaces), and the deprecated border_router_interfaces.
+        named = {**(self.facts.get(INTERFACES_VAR) or {}), **(self.opt.get("interfaces") or {})}
+        explicit = named_interfaces(named, self.addresses, self.problems)
         published = ((self.facts.get("published") or {}).get("ipv6_host") or {}).get("interfaces") or {}
         networks = self.plan.get("networks") or {}
         out = []
@@ -416,8 +418,8 @@ class _Builder:
                     ifname = resolve_interface(net_name, network["prefix"], None, self.state)
                 except ConfigError as exc:
                     self.fail(
-                        f"network {net_name}: no interface carries the plan's address {address}; configure it "
-                        f"first or name the interface in border_router_interfaces ({exc})"
+                        f"network {net_name}: no interface carries the plan's address {address} yet; name the "
+                        f"interface of each network in {INTERFACES_VAR} (host_vars) ({exc})"
                     )
                     continue
             ipv4 = network.get("ipv4") or None
@@ -899,11 +901,9 @@ OPTIONS = OptionTable(
             "interfaces",
             "dict",
             {},
-            (
-                "Interface of each plan network on this router, for example C({mgmt: eno1, servers: eno2}). A network "
-                "not listed goes on the interface that ipv6_host put the plan's address on (it publishes them), else "
-                "on the one the collection's interface resolver finds in the facts.",
-            ),
+            "Interface of each plan network on this router; overrides O(ipv6only.datacenter.ipv6_host#role:main:"
+            "ipv6_host_interfaces) for this role.",
+            deprecated="use ipv6_host_interfaces, the one map of a node's interfaces that every role reads",
         ),
         Option(
             "uplink_interfaces",
@@ -1366,7 +1366,9 @@ def build(plan: dict, options: dict, facts: dict) -> dict:
         else None
     )
     config["chrony"] = {"file": f"{chrony['conf_dir']}/border_router.conf"} if chrony else None
-    # A border router forwards both families (ipv6_host leaves forwarding to router roles when told to).
+    # A border router forwards both families: this role owns forwarding. ipv6_host's router profile leaves it alone,
+    # and the role refuses a baseline applied with any other profile (which would write forwarding 0).
+    config["baseline_profile"] = published.get("profile")
     config["sysctl"] = {
         "file": "/etc/sysctl.d/60-border-router.conf",
         "settings": {"net.ipv4.ip_forward": 1, "net.ipv6.conf.all.forwarding": 1},

@@ -13,8 +13,9 @@ import ipaddress
 
 from .contract import Option, OptionTable, Section
 from .errors import PlanError, show
+from .node_addresses import named_interfaces
 
-__all__ = ["OPTIONS", "build"]
+__all__ = ["OPTIONS", "PROFILES", "build"]
 
 # Facts the builder reads, and the setup subsets that hold them (gathered when the play did not).
 FACTS = ("virtualization_tech_guest",)
@@ -23,6 +24,12 @@ GATHER_SUBSET = ("virtual",)
 NFTABLES_CONFIG = "/etc/nftables.conf"
 NFTABLES_TABLE = "inet ipv6_host"
 CHRONY_CONF_DIR = "/etc/chrony/conf.d"
+# What each profile sets: accept_ra, IPv6 forwarding (None: left to the router role), and where IPv4 goes.
+PROFILES = {
+    "host": {"accept_ra": 1, "forwarding": 0, "remove_ipv4_from": "all"},
+    "router": {"accept_ra": 0, "forwarding": None, "remove_ipv4_from": "site"},
+}
+_PROFILE_DECIDES = "ipv6_host_profile decides it (the tier's playbook sets the profile); remove this setting"
 
 OPTIONS = OptionTable(
     role="ipv6_host",
@@ -86,19 +93,45 @@ OPTIONS = OptionTable(
             {},
             "The site plan. Empty means the plan of the run (computed once, see M(ipv6only.datacenter.site_plan)).",
         ),
+        Option(
+            "profile",
+            "str",
+            "host",
+            (
+                "What kind of node this is. The tier's playbook sets it, not the inventory: "
+                "C(playbooks/border_routers.yml) applies this role with V(router).",
+                "V(host): router advertisements accepted (C(accept_ra) 1, for the default route), IPv6 forwarding "
+                "off (this role writes 0), IPv4 removed from every interface.",
+                "V(router): router advertisements ignored (C(accept_ra) 0), forwarding left to the router role, which "
+                "owns it (border_router writes 1 and refuses a baseline that was not applied as a router), and IPv4 "
+                "removed only from the interfaces that carry a plan network, so that the uplink keeps its IPv4.",
+            ),
+            choices=("host", "router"),
+        ),
         Section("addresses"),
         Option(
             "interfaces",
             "dict",
             {},
             (
-                "Interface of each plan network on this node, for example C({mgmt: eno1}).",
+                "Interface of each plan network on this node, for example C({mgmt: eno1, servers: eno2}). This one "
+                "host variable names a node's interfaces for every role of the collection (the border router reads "
+                "it too): set it in host_vars for a multi-homed node whose interfaces do not hold the plan's "
+                "addresses yet.",
                 "A network not listed goes on the interface that already holds an address in its prefix, else on "
                 "the one with an on-link route for it (from a router advertisement), else on the node's only "
                 "non-loopback interface. Anything else is an error that names the candidates.",
             ),
         ),
-        Option("remove_ipv4", "bool", True, "Remove every IPv4 address except loopback and O(ipv6_host_ipv4_allowed)."),
+        Option(
+            "remove_ipv4",
+            "bool",
+            True,
+            (
+                "Remove IPv4 addresses, except loopback and O(ipv6_host_ipv4_allowed): from every interface, or with "
+                "O(ipv6_host_profile=router) from the interfaces that carry a plan network.",
+            ),
+        ),
         Option(
             "ipv4_allowed",
             "list",
@@ -111,34 +144,14 @@ OPTIONS = OptionTable(
         ),
         Section("sysctls"),
         Option(
-            "accept_ra",
-            "int",
-            1,
-            (
-                "C(net.ipv6.conf.*.accept_ra) on C(all), C(default) and the plan's interfaces.",
-                "1 learns the default route from the on-link router (hosts); 0 ignores router advertisements "
-                "(routers); 2 accepts them even with forwarding on.",
-            ),
-            choices=(0, 1, 2),
-        ),
-        Option(
             "autoconf",
             "bool",
             False,
             "SLAAC (C(autoconf)). Off, so that the node has only the plan's static addresses and link-local.",
         ),
-        Option(
-            "manage_forwarding",
-            "bool",
-            True,
-            "Whether this role sets C(net.ipv6.conf.all.forwarding). Router roles set this false and manage it.",
-        ),
-        Option(
-            "forwarding",
-            "bool",
-            False,
-            "IPv6 forwarding, when O(ipv6_host_manage_forwarding) is true: off on every node that is not a router.",
-        ),
+        Option("accept_ra", "raw", None, "Ignored.", deprecated=_PROFILE_DECIDES),
+        Option("manage_forwarding", "raw", None, "Ignored.", deprecated=_PROFILE_DECIDES),
+        Option("forwarding", "raw", None, "Ignored.", deprecated=_PROFILE_DECIDES),
         Option("sysctl_file", "path", "/etc/sysctl.d/60-ipv6-host.conf", "The sysctl drop-in of this role."),
         Section("name resolution"),
         Option(
@@ -308,7 +321,7 @@ def build(plan: dict, options: dict, facts: dict) -> dict:
     name = options["name"]
     node = _node(plan, name)
     problems = []
-    addresses = dict(node.get("addresses") or {node["network"]: node["ipv6"]})
+    addresses = dict(node["addresses"])
     own = set(addresses.values())
     resolvers = list(plan["dns"].get("resolvers") or [])
 
@@ -324,28 +337,31 @@ def build(plan: dict, options: dict, facts: dict) -> dict:
             f"no SSH source prefix for {name}: the site has no jump_prefix (and no management network) and "
             "ipv6_host_ssh_allowed_prefixes is empty, so the firewall would let nobody in"
         )
+    interfaces = named_interfaces(options["interfaces"], addresses, problems)
     if problems:
         raise PlanError(problems)
 
     set_clock = options["chrony_set_clock"]
     if set_clock is None:
         set_clock = "container" not in (facts.get("virtualization_tech_guest") or [])
-    accept_ra, autoconf = options["accept_ra"], int(options["autoconf"])
+    profile = PROFILES[options["profile"]]
+    accept_ra, autoconf = profile["accept_ra"], int(options["autoconf"])
     settings = {
         f"net.ipv6.conf.{scope}.{key}": value
         for scope in ("all", "default")
         for key, value in (("accept_ra", accept_ra), ("autoconf", autoconf))
     }
-    if options["manage_forwarding"]:
-        settings["net.ipv6.conf.all.forwarding"] = int(options["forwarding"])
+    if profile["forwarding"] is not None:
+        settings["net.ipv6.conf.all.forwarding"] = profile["forwarding"]
     return {
         "packages": options["packages"],
         "addresses": {
             "addresses": addresses,
             "prefixes": {network: plan["networks"][network]["prefix"] for network in addresses},
             "prefixlen": node.get("prefixlen", 64),
-            "interfaces": options["interfaces"],
+            "interfaces": interfaces,
             "remove_ipv4": options["remove_ipv4"],
+            "remove_ipv4_from": profile["remove_ipv4_from"],
             "ipv4_allowed": options["ipv4_allowed"] + ([node["ipv4"]] if node.get("ipv4") else []),
             "boot_config": "/etc/ipv6-host/addresses.json",
         },
@@ -390,6 +406,7 @@ def build(plan: dict, options: dict, facts: dict) -> dict:
         # What the roles that build on this one use (published as the local fact ipv6only_ipv6_host, with the
         # interface of each plan network added once the addresses are resolved on the host).
         "extension_points": {
+            "profile": options["profile"],
             "nftables": {
                 "config": NFTABLES_CONFIG,
                 "table": NFTABLES_TABLE,

@@ -20,13 +20,15 @@ The config (JSON; the comments are not part of it):
      "prefixlen": 64,
      "interfaces": {"mgmt": "eth0"},                    # optional, per network
      "remove_ipv4": true,
+     "remove_ipv4_from": "all",                         # or "site": only interfaces of plan networks
      "ipv4_allowed": ["198.51.100.10", "198.18.0.0/15"]}
 
 An address whose network is not in ``interfaces`` goes on the interface that already holds an address in the
 network's prefix, else on the one with an on-link route for the prefix (learnt from a router advertisement),
 else on the node's only non-loopback interface; anything else is an error naming the candidates. IPv4
-addresses are removed from every interface except loopback, unless an ``ipv4_allowed`` entry (an address, or
-a network that contains it) keeps them. Nothing else is touched: link-local, SLAAC and other IPv6 addresses stay.
+addresses are removed from every interface except loopback (with ``remove_ipv4_from: site``, only from the
+interfaces of plan networks: a router's uplink keeps its IPv4), unless an ``ipv4_allowed`` entry (an address,
+or a network that contains it) keeps them. Nothing else is touched: link-local, SLAAC and other IPv6 addresses stay.
 
 The kernel is read and changed over netlink with pyroute2 (Debian's python3-pyroute2; only IPRoute's
 get_links, get_addr, get_routes and addr, which Debian 12's 0.7.2 and 13's 0.7.7 have as well as newer
@@ -49,7 +51,21 @@ except ImportError:  # the module reports missing_required_lib; the helper says 
     IPRoute = None
     NetlinkError = OSError
 
-__all__ = ["ConfigError", "apply", "ipv4_allowed", "plan", "read_state", "resolve_interface", "state_from_facts"]
+__all__ = [
+    "INTERFACES_VAR",
+    "ConfigError",
+    "apply",
+    "ifname_problem",
+    "ipv4_allowed",
+    "named_interfaces",
+    "plan",
+    "read_state",
+    "resolve_interface",
+    "state_from_facts",
+]
+
+# The one host variable that names a node's interfaces ({network: ifname}), read by every role.
+INTERFACES_VAR = "ipv6_host_interfaces"
 
 _IFF_LOOPBACK = 0x8
 _RT_TABLE_MAIN = 254
@@ -114,6 +130,35 @@ def state_from_facts(facts: dict) -> dict:
 # --- planning (pure) ----------------------------------------------------------------------------------------------
 
 
+def ifname_problem(name: object) -> str | None:
+    """Why ``name`` cannot be a Linux interface name (the kernel's dev_valid_name), or None."""
+    if not isinstance(name, str) or not name:
+        return "must be an interface name (a non-empty string)"
+    if len(name.encode()) > 15:
+        return "is longer than 15 bytes, the kernel's limit for an interface name"
+    if name in (".", "..") or any(c in name for c in "/:") or any(c.isspace() for c in name):
+        return "is not a valid interface name (no /, : or whitespace, not . or ..)"
+    return None
+
+
+def named_interfaces(named: dict, addresses: dict, problems: list[str]) -> dict:
+    """The checked part of a node's ``{network: ifname}`` map: each key one of the node's plan networks
+    (``addresses``), each value a valid interface name. Each problem is appended to ``problems``."""
+    out = {}
+    for network, ifname in named.items():
+        where = f"{INTERFACES_VAR}.{network}"
+        if network not in addresses:
+            problems.append(
+                f"{where}: this node has no address on network {network} in the site plan "
+                f"(its networks: {', '.join(addresses) or 'none'})"
+            )
+        elif (rule := ifname_problem(ifname)) is not None:
+            problems.append(f"{where} {ifname!r}: {rule}")
+        else:
+            out[network] = ifname
+    return out
+
+
 def resolve_interface(network: str, prefix: str, wanted: str | None, state: dict) -> str:
     """The interface a plan network is on: ``wanted`` if given, else what the state says (see the module doc)."""
     links = state["links"]
@@ -174,8 +219,13 @@ def plan(config: dict, state: dict) -> dict:
             add.append({"interface": iface, "address": want.with_prefixlen})
     if config.get("remove_ipv4", True):
         allowed = config.get("ipv4_allowed", [])
+        # "site": only where a plan network is (a router's uplink keeps its IPv4); "all": everywhere.
+        scope = config.get("remove_ipv4_from", "all")
+        if scope not in ("all", "site"):
+            raise ConfigError(f"remove_ipv4_from {scope!r}: must be all or site")
+        site = set(interfaces.values())
         for name, link in links.items():
-            if link["loopback"]:
+            if link["loopback"] or (scope == "site" and name not in site):
                 continue
             for addr in link["addrs"]:
                 if addr.version == 4 and not ipv4_allowed(addr, allowed):

@@ -961,6 +961,7 @@ class _Planner:
                 "name": vm.name,
                 "network": vm.net.name,
                 "ipv6": ipv6,
+                "addresses": {vm.net.name: ipv6},
                 "prefixlen": 64,
                 "mac": vm.mac,
                 "ipv4": ipv4,

@@ -42,6 +42,13 @@ options:
     description: Remove every IPv4 address except loopback and O(ipv4_allowed).
     type: bool
     default: true
+  remove_ipv4_from:
+    description:
+      - Where O(remove_ipv4) removes IPv4. V(all) every interface; V(site) only the interfaces that carry one of
+        O(addresses), so that a router's uplink keeps its IPv4.
+    type: str
+    choices: [all, site]
+    default: all
   ipv4_allowed:
     description: IPv4 addresses, or networks containing them, that are kept.
     type: list
@@ -76,7 +83,7 @@ EXAMPLES = r"""
   ipv6only.datacenter.node_addresses:
     addresses: {mgmt: "2001:db8:100:1::11", servers: "2001:db8:100:10::11"}
     prefixes: {mgmt: "2001:db8:100:1::/64", servers: "2001:db8:100:10::/64"}
-    ipv4_allowed: [198.18.0.0/24]
+    remove_ipv4_from: site
     boot_config: /etc/ipv6-host/addresses.json
 """
 
@@ -143,6 +150,7 @@ def main():
             "prefixlen": {"type": "int", "default": 64},
             "interfaces": {"type": "dict", "default": {}},
             "remove_ipv4": {"type": "bool", "default": True},
+            "remove_ipv4_from": {"type": "str", "choices": ["all", "site"], "default": "all"},
             "ipv4_allowed": {"type": "list", "elements": "str", "default": []},
             "boot_config": {"type": "path"},
         },
@@ -151,7 +159,10 @@ def main():
     if na.IPRoute is None:
         module.fail_json(msg=missing_required_lib("pyroute2 (Debian: python3-pyroute2)"))
     params = module.params
-    config = {key: params[key] for key in ("addresses", "prefixes", "prefixlen", "remove_ipv4", "ipv4_allowed")}
+    config = {
+        key: params[key]
+        for key in ("addresses", "prefixes", "prefixlen", "remove_ipv4", "remove_ipv4_from", "ipv4_allowed")
+    }
     config["interfaces"] = params["interfaces"] or {}
     try:
         with na.IPRoute() as ipr:

@@ -18,7 +18,9 @@ description:
   - Passes the builder the site plan of the run (C(hostvars['localhost']['ipv6only_site_plan']), see
     M(ipv6only.datacenter.site_plan)), the converted options, and the host's facts, with what other roles
     published on the host (their local facts C(ipv6only_<role>) and this run's C(contract_published)) and the
-    files the builder asks to read. Missing facts the builder needs are gathered.
+    files the builder asks to read, and the node's one map of interfaces (the host variable
+    C(ipv6_host_interfaces), the interface of each network) as the fact C(ipv6_host_interfaces). Missing facts the
+    builder needs are gathered.
   - Returns the builder's configuration, which the role registers and its tasks and templates print. Every
     problem is reported at once, before the role changes anything.
 author:

@@ -16,6 +16,7 @@ import uuid
 import pytest
 from conftest import (
     ENGINES,
+    HOSTVARS,
     NAT64,
     PLAN,
     ROUTERS,
@@ -240,6 +241,32 @@ def test_bgp_upstream_learns_only_the_aggregate_and_the_pool():
 def test_bgp_sessions_are_established(router):
     out = run(node(router), "birdc -r show protocols").stdout
     assert len(re.findall(r"^upstream[46]\s+BGP\s+.*\sup\s+.*Established", out, re.M)) == 2, out
+
+
+# --- The router profile, set by playbooks/border_routers.yml (the inventory does not) ------------------------
+
+
+@pytest.mark.parametrize("router", ROUTERS)
+def test_forwarding_stays_on_after_the_boot_time_sysctl_pass(router):
+    """At boot systemd-sysctl applies every sysctl.d file in lexical order: with two roles writing
+    forwarding, the later file won. Only the net.* keys: they belong to the node's own network namespace,
+    while a full pass could write the host's keys through the lab's unmasked /proc/sys."""
+    host = node(router)
+    run(host, "/usr/lib/systemd/systemd-sysctl --prefix=net.")
+    assert host.sysctl("net.ipv6.conf.all.forwarding") == 1
+    assert host.sysctl("net.ipv4.ip_forward") == 1
+    for ifname in HOSTVARS[router]["ipv6_host_interfaces"].values():
+        assert host.sysctl(f"net.ipv6.conf.{ifname}.accept_ra") == 0, ifname
+        assert host.sysctl(f"net.ipv6.conf.{ifname}.forwarding") == 1, ifname
+
+
+@pytest.mark.parametrize("router", ROUTERS)
+def test_the_uplink_keeps_its_ipv4_and_site_interfaces_have_none(router):
+    host = node(router)
+    uplink = HOSTVARS[router]["lab_interfaces"]["inet4"]
+    assert f"inet {ROUTER4[router]}/" in run(host, f"ip -4 -o address show dev {uplink}").stdout
+    for ifname in HOSTVARS[router]["ipv6_host_interfaces"].values():
+        assert run(host, f"ip -4 -o address show dev {ifname}").stdout.strip() == "", ifname
 
 
 # --- 9. Check mode and diff on a converged router -------------------------------------------------------------

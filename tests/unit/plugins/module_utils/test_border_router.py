@@ -172,6 +172,41 @@ def test_explicit_interfaces_win():
     assert [u["ifname"] for u in config["uplinks"]] == ["wan0"]
 
 
+def bare(router: str = "br1") -> dict:
+    """A fresh router: only the management address, nothing yet on the other site networks."""
+    f = facts(router)
+    f["eth1"] = {"device": "eth1", "ipv6": []}
+    f["eth2"] = {"device": "eth2", "ipv6": [{"address": "fe80::1%eth2", "prefix": "64"}]}
+    return f
+
+
+def test_a_bare_router_needs_the_one_interface_map():
+    with pytest.raises(PlanError) as caught:
+        br.router_config(PLAN, "br1", OPTIONS, bare())
+    assert "network servers: no interface carries the plan's address 2001:db8:100:10::11 yet; name the " in str(
+        caught.value
+    )
+    assert "in ipv6_host_interfaces (host_vars)" in str(caught.value)
+    config = br.router_config(
+        PLAN, "br1", OPTIONS, {**bare(), "ipv6_host_interfaces": {"servers": "eth1", "vms": "eth2"}}
+    )
+    assert [(i["network"], i["ifname"]) for i in config["interfaces"]] == [
+        ("mgmt", "eth0"),
+        ("servers", "eth1"),
+        ("vms", "eth2"),
+    ]
+    assert [u["ifname"] for u in config["uplinks"]] == ["eth3", "eth4"]
+
+
+def test_the_interface_map_is_checked():
+    named = {"ipv6_host_interfaces": {"servers": "eth1", "vms": "eth 2", "storage": "eth9"}}
+    with pytest.raises(PlanError) as caught:
+        br.router_config(PLAN, "br1", OPTIONS, {**bare(), **named})
+    found = str(caught.value)
+    assert "ipv6_host_interfaces.vms 'eth 2': is not a valid interface name" in found
+    assert "ipv6_host_interfaces.storage: this node has no address on network storage" in found
+
+
 def test_nat64_tayga_has_the_plans_prefix_and_eam_maps():
     nat64 = build()["nat64"]
     assert nat64["prefix"] == "2001:db8:100:64::/96"

@@ -48,11 +48,51 @@ def test_chrony_sets_the_clock_except_in_a_container():
     assert build(chrony_set_clock="true")["chrony"]["set_clock"] is True
 
 
-def test_sysctls_follow_the_typed_options():
-    settings = build(accept_ra="0", forwarding="true")["sysctl"]["settings"]
-    assert settings["net.ipv6.conf.all.accept_ra"] == 0 and settings["net.ipv6.conf.all.forwarding"] == 1
-    assert "net.ipv6.conf.all.forwarding" not in build(manage_forwarding="false")["sysctl"]["settings"]
-    assert build(autoconf="false")["sysctl"]["interface_settings"] == {"net.ipv6.conf": {"accept_ra": 1, "autoconf": 0}}
+def test_a_host_accepts_router_advertisements_and_does_not_forward():
+    config = build()
+    assert config["sysctl"]["settings"] == {
+        "net.ipv6.conf.all.accept_ra": 1,
+        "net.ipv6.conf.default.accept_ra": 1,
+        "net.ipv6.conf.all.autoconf": 0,
+        "net.ipv6.conf.default.autoconf": 0,
+        "net.ipv6.conf.all.forwarding": 0,
+    }
+    assert config["sysctl"]["interface_settings"] == {"net.ipv6.conf": {"accept_ra": 1, "autoconf": 0}}
+    assert config["addresses"]["remove_ipv4_from"] == "all"
+    assert config["extension_points"]["profile"] == "host"
+
+
+def test_a_router_ignores_router_advertisements_and_leaves_forwarding_and_its_uplink_alone():
+    config = build("br1", profile="router")
+    settings = config["sysctl"]["settings"]
+    assert settings["net.ipv6.conf.all.accept_ra"] == 0 and settings["net.ipv6.conf.default.accept_ra"] == 0
+    assert not any("forwarding" in key for key in settings)
+    assert config["sysctl"]["interface_settings"] == {"net.ipv6.conf": {"accept_ra": 0, "autoconf": 0}}
+    assert config["addresses"]["remove_ipv4_from"] == "site"
+    assert config["extension_points"]["profile"] == "router"
+
+
+def test_the_old_sysctl_options_no_longer_decide_anything():
+    config = build(accept_ra="0", manage_forwarding="false", forwarding="true")
+    assert config["sysctl"] == build()["sysctl"]
+    deprecated = {o.name for o in ipv6_host.OPTIONS if o.deprecated}
+    assert deprecated == {"accept_ra", "manage_forwarding", "forwarding"}
+    with pytest.raises(PlanError, match=r'ipv6_host_profile "switch": must be one of host, router'):
+        build(profile="switch")
+
+
+def test_the_interface_map_names_only_the_nodes_networks_and_valid_names():
+    assert build("br1", interfaces={"mgmt": "eno1", "vms": "eno2"})["addresses"]["interfaces"] == {
+        "mgmt": "eno1",
+        "vms": "eno2",
+    }
+    with pytest.raises(PlanError) as caught:
+        build("br1", interfaces={"servers": "eno3", "vms": "a/b", "mgmt": "a-very-long-name0"})
+    text = str(caught.value)
+    assert "ipv6_host_interfaces.servers: this node has no address on network servers" in text
+    assert "(its networks: mgmt, vms)" in text
+    assert "ipv6_host_interfaces.vms 'a/b': is not a valid interface name" in text
+    assert "ipv6_host_interfaces.mgmt 'a-very-long-name0': is longer than 15 bytes" in text
 
 
 def test_extension_points_name_the_chains_and_directories():
@@ -65,6 +105,7 @@ def test_extension_points_name_the_chains_and_directories():
         "include_dir": "/etc/nft.d",
     }
     assert points["chrony"] == {"conf_dir": "/etc/chrony/conf.d"}
+    assert points["profile"] == "host"
 
 
 def test_a_node_outside_the_plan_is_refused():

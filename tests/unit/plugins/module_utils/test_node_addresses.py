@@ -139,6 +139,31 @@ def test_plan_removes_ipv4_but_loopback_and_allowed():
     assert got["changes"] == ["- eth0 10.88.0.5/16"]
 
 
+def test_plan_removes_ipv4_only_from_site_interfaces_on_a_router():
+    st = state({"lo": LO, "eth0": ["2001:db8:100:1::31/64", "10.88.0.5/16"], "eth3": ["198.18.0.11/24"]})
+    got = helper.plan(config(remove_ipv4_from="site"), st)
+    assert got["changes"] == ["- eth0 10.88.0.5/16"]
+    assert helper.plan(config(), st)["changes"] == ["- eth0 10.88.0.5/16", "- eth3 198.18.0.11/24"]
+    with pytest.raises(helper.ConfigError, match="remove_ipv4_from 'uplink': must be all or site"):
+        helper.plan(config(remove_ipv4_from="uplink"), st)
+
+
+@pytest.mark.parametrize(
+    ("name", "rule"),
+    [
+        ("", "non-empty"),
+        ("x" * 16, "longer than 15 bytes"),
+        ("eth0:1", "not a valid interface name"),
+        ("a b", "not a valid interface name"),
+        ("..", "not a valid interface name"),
+        (7, "non-empty string"),
+    ],
+)
+def test_interface_names_follow_the_kernels_rule(name, rule):
+    assert rule in helper.ifname_problem(name)
+    assert helper.ifname_problem("eth0.100") is None and helper.ifname_problem("x" * 15) is None
+
+
 def test_plan_keeps_ipv4_when_told():
     st = state({"lo": LO, "eth0": ["2001:db8:100:1::31/64", "10.88.0.5/16"]})
     assert helper.plan(config(remove_ipv4=False), st)["changed"] is False

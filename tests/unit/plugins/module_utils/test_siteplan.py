@@ -82,6 +82,7 @@ def test_example_plan():
         "name": "web1",
         "network": "vms",
         "ipv6": "2001:db8:100:2:400:84ff:fe41:f250",
+        "addresses": {"vms": "2001:db8:100:2:400:84ff:fe41:f250"},
         "prefixlen": 64,
         "mac": "06:00:84:41:f2:50",
         "ipv4": "198.51.100.2",
