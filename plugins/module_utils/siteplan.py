@@ -20,6 +20,11 @@ from .dnszones import ptr_name, reverse_zones
 from .errors import PlanError, show
 from .netparse import parse_address, parse_prefix
 
+try:
+    import netaddr
+except ImportError:  # only MAC addresses need it; a VM with a mac is then refused with a clear error
+    netaddr = None
+
 __all__ = ["PROXY_SERVICES", "SITE_SPEC", "build_plan", "eui64", "normalize_mac", "site_spec_markdown"]
 
 PROXY_SERVICES = ("http", "https", "smtp")
@@ -79,8 +84,9 @@ _VM_SPEC = {
     "network": _field("str", "Name of the network the VM is attached to.", required=True),
     "mac": _field(
         "str",
-        "Unicast MAC, `xx:xx:xx:xx:xx:xx` or with `-`. Without `id`, the VM's IPv6 address is its "
-        "modified EUI-64 address. A VM needs `mac` or `id`.",
+        "Unicast MAC in any usual notation (`06:00:84:41:f2:50`, `06-00-84-41-F2-50`, `0600.8441.f250`, "
+        "`06008441f250`); the plan gives it as `xx:xx:xx:xx:xx:xx`. Without `id`, the VM's IPv6 address is its "
+        "modified EUI-64 address. A VM needs `mac` or `id`. Reading it needs the Python library netaddr.",
     ),
     "id": _field(
         "int",
@@ -199,27 +205,32 @@ def site_spec_markdown() -> str:
 
 _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 _LABEL_RULE = "must be a hostname label: a-z, 0-9 and '-' (not first or last), at most 63 characters"
-_MAC = re.compile(r"[0-9a-fA-F]{2}([:-])[0-9a-fA-F]{2}(?:\1[0-9a-fA-F]{2}){4}")
+_MAC_RULE = (
+    "must be a MAC address: 6 hex octets as xx:xx:xx:xx:xx:xx or xx-xx-xx-xx-xx-xx, "
+    "Cisco's xxxx.xxxx.xxxx, xxxxxx-xxxxxx, or 12 hex digits"
+)
 _IID_BITS = 64
-_U_L_BIT = 0x02 << 56  # universal/local bit of the first MAC octet, inverted in modified EUI-64 (RFC 4291 App. A)
 
 
 def _parse_mac(mac: object) -> tuple[int, str, None] | tuple[None, None, str]:
-    """(value, normalized, None) or (None, None, rule)."""
-    if not isinstance(mac, str) or not _MAC.fullmatch(mac):
-        return None, None, "must be 6 hex octets separated by ':' or '-' (xx:xx:xx:xx:xx:xx)"
-    normalized = mac.lower().replace("-", ":")
-    value = int(normalized.replace(":", ""), 16)
+    """(modified EUI-64 interface identifier, normalized MAC, None) or (None, None, rule). netaddr reads every
+    notation an operator pastes and computes the identifier (RFC 4291 appendix A: ff:fe inserted, U/L inverted)."""
+    if netaddr is None:
+        return None, None, "needs the Python library netaddr to read a MAC address (pip install netaddr)"
+    if not isinstance(mac, str):
+        return None, None, _MAC_RULE
+    try:
+        eui = netaddr.EUI(mac)
+    except (netaddr.AddrFormatError, TypeError, ValueError):
+        return None, None, _MAC_RULE
+    if eui.version != 48:
+        return None, None, _MAC_RULE
+    value = int(eui)
     if value >> 40 & 1:
         return None, None, "multicast MAC (I/G bit set) cannot be a unicast interface address"
     if value == 0:
         return None, None, "all-zero MAC cannot be an interface address"
-    return value, normalized, None
-
-
-def _eui64_iid(mac_value: int) -> int:
-    """Modified EUI-64 interface identifier (RFC 4291 appendix A): insert ff:fe, invert the U/L bit."""
-    return ((mac_value >> 24) << 40 | 0xFFFE << 24 | (mac_value & 0xFFFFFF)) ^ _U_L_BIT
+    return int(eui.modified_eui64()), str(eui.format(netaddr.mac_unix_expanded)), None
 
 
 def normalize_mac(mac: str) -> str:
@@ -238,10 +249,10 @@ def eui64(mac: str, prefix: str | ipaddress.IPv6Network) -> ipaddress.IPv6Addres
         raise PlanError(f"prefix {e}") from None
     if net.prefixlen != 64:
         raise PlanError(f"prefix {prefix}: EUI-64 addresses need a /64")
-    value, _, rule = _parse_mac(mac)
+    iid, _, rule = _parse_mac(mac)
     if rule:
         raise PlanError(f"mac {show(mac)}: {rule}")
-    return ipaddress.IPv6Address(int(net.network_address) | _eui64_iid(value))
+    return ipaddress.IPv6Address(int(net.network_address) | iid)
 
 
 def _v6(value: int) -> str:
@@ -608,7 +619,7 @@ class _Planner:
         fail = self.fail
         names: dict[str, str] = {}
         addresses: dict[int, str] = {}
-        macs: dict[int, str] = {}
+        macs: dict[str, str] = {}
         self.ipv4_taken: dict[int, str] = {}
         network_by_name = self.network_by_name
         domain = self.domain
@@ -652,16 +663,16 @@ class _Planner:
                 mac = None
                 if is_vm:
                     if "mac" in item:
-                        mac_value, mac, rule = _parse_mac(item["mac"])
+                        mac_iid, mac, rule = _parse_mac(item["mac"])
                         if rule:
                             fail(f"{path}.mac", item["mac"], rule)
-                        elif mac_value in macs:
-                            fail(f"{path}.mac", item["mac"], f"duplicate MAC (also {macs[mac_value]})")
+                        elif mac in macs:
+                            fail(f"{path}.mac", item["mac"], f"duplicate MAC (also {macs[mac]})")
                             mac = None  # its EUI-64 address would collide too; one problem is enough
                         else:
-                            macs[mac_value] = path
+                            macs[mac] = path
                         if raw.get("id") is None and mac is not None:
-                            iid, source = _eui64_iid(mac_value), "mac"
+                            iid, source = mac_iid, "mac"
                     if raw.get("mac") is None and raw.get("id") is None:
                         self.problems.append(f"{path}: needs mac (EUI-64 address) or id (static address)")
 

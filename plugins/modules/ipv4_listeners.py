@@ -10,15 +10,15 @@ short_description: Find services that listen on IPv4 only and so cannot be reach
 version_added: "1.0.0"
 description:
   - Reads the host's listening sockets (TCP sockets in state C(LISTEN) and unconnected bound UDP sockets)
-    from C(/proc/net/tcp), C(/proc/net/tcp6), C(/proc/net/udp) and C(/proc/net/udp6), and maps each socket
-    to its process through C(/proc/PID/fd). It needs no Python library beyond the standard library.
+    from the kernel's socket diagnostics over netlink (C(sock_diag), what C(ss) uses), with pyroute2, and
+    maps each socket to its process through C(/proc/PID/fd).
   - Reports every listener, and separately the services that listen on IPv4 only. A service bound to
     C(0.0.0.0), to a specific IPv4 address, or to an IPv4-mapped IPv6 address (C(::ffff:a.b.c.d)) is
     IPv4-only unless an IPv6 listener on the same port and protocol covers it.
-  - An IPv6 listener on C(::) covers every IPv4 listener on the same port and protocol. C(/proc) does not
-    show C(IPV6_V6ONLY), so a C(::) socket is assumed to serve IPv6 clients whatever that option says.
-    A non-loopback IPv6 listener covers a non-loopback IPv4 listener; only C(::) or C(::1) covers a
-    loopback (C(127.0.0.0/8)) IPv4 listener.
+  - An IPv6 listener on C(::) covers every IPv4 listener on the same port and protocol, whether or not it
+    has C(IPV6_V6ONLY) (RV(listeners[].v6only); without it, it serves IPv4 clients too). A non-loopback
+    IPv6 listener covers a non-loopback IPv4 listener; only C(::) or C(::1) covers a loopback
+    (C(127.0.0.0/8)) IPv4 listener.
   - Loopback-only IPv4 listeners are reported in RV(ipv4_loopback_only) rather than RV(ipv4_only),
     because they are no exposure problem but they break local clients that resolve C(localhost) to
     C(::1) first. Set O(include_loopback=true) to treat them like every other IPv4-only listener.
@@ -66,11 +66,13 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: The module only reads C(/proc).
+    details: The module only reads the kernel's socket tables and C(/proc).
   diff_mode:
     support: none
   platform:
     platforms: linux
+requirements:
+  - pyroute2 0.7 or newer on the managed node (Debian package C(python3-pyroute2))
 notes:
   - The sockets are those of the network namespace the module runs in (for a container, the container's).
   - Several sockets bound to the same address, port and protocol by the same process (C(SO_REUSEPORT), or
@@ -112,8 +114,8 @@ listeners:
       sample: tcp
     family:
       description:
-        - Address family of the clients the socket accepts. V(ipv4) for C(/proc/net/tcp) and C(/proc/net/udp)
-          sockets and for IPv4-mapped IPv6 addresses, V(ipv6) otherwise.
+        - Address family of the clients the socket is for. V(ipv4) for C(AF_INET) sockets and for IPv6 sockets
+          bound to an IPv4-mapped address, V(ipv6) otherwise.
       type: str
       sample: ipv4
     address:
@@ -128,6 +130,10 @@ listeners:
       description: Whether the socket is an IPv6 socket bound to an IPv4-mapped address (C(::ffff:a.b.c.d)).
       type: bool
       sample: false
+    v6only:
+      description: For an IPv6 socket, whether it has C(IPV6_V6ONLY) (without, it accepts IPv4 too); V(null) for IPv4.
+      type: bool
+      sample: true
     process:
       description: Name of the owning process (C(/proc/PID/comm)), V(null) if unknown.
       type: str
@@ -136,13 +142,19 @@ listeners:
       description: Lowest PID holding the socket, V(null) if unknown.
       type: int
       sample: 4242
+    user:
+      description: The user owning the socket (its name, or its uid when it has none), from the kernel.
+      type: str
+      sample: www-data
     pids:
       description: Every PID holding a socket with this protocol, address and port.
       type: list
       elements: int
       sample: [4242]
     summary:
-      description: One-line description, C(PROCESS[PID] PROTO ADDRESS:PORT), addresses in brackets for IPv6.
+      description:
+        - One-line description, C(PROCESS[PID] PROTO ADDRESS:PORT), addresses in brackets for IPv6. When the
+          process cannot be seen, C(a process of USER) instead of C(PROCESS[PID]).
       type: str
       sample: python3[4242] tcp 0.0.0.0:8080
 ipv4_only:
@@ -153,8 +165,8 @@ ipv4_only:
   type: list
   elements: dict
   sample:
-    - {proto: tcp, family: ipv4, address: 0.0.0.0, port: 8080, mapped: false, process: python3, pid: 4242,
-       pids: [4242], summary: "python3[4242] tcp 0.0.0.0:8080"}
+    - {proto: tcp, family: ipv4, address: 0.0.0.0, port: 8080, mapped: false, v6only: null, user: www-data,
+       process: python3, pid: 4242, pids: [4242], summary: "python3[4242] tcp 0.0.0.0:8080"}
 ipv4_loopback_only:
   description:
     - Listeners bound only to IPv4 loopback (C(127.0.0.0/8)) with no C(::1) or C(::) listener on the same port
@@ -175,111 +187,22 @@ msg:
 """
 
 import ipaddress  # noqa: E402 (Ansible modules import after DOCUMENTATION)
-import os  # noqa: E402 (Ansible modules import after DOCUMENTATION)
-import sys  # noqa: E402 (Ansible modules import after DOCUMENTATION)
 
-from ansible.module_utils.basic import AnsibleModule  # noqa: E402 (Ansible modules import after DOCUMENTATION)
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib  # noqa: E402
 
-# Kernel socket states as printed in /proc/net/{tcp,udp}*: include/net/tcp_states.h
-TCP_LISTEN = 0x0A
-TCP_CLOSE = 0x07  # an unconnected (bound or listening) UDP socket
-
-PROC_TABLES = (
-    # (file name, protocol, IPv6 table)
-    ("tcp", "tcp", False),
-    ("tcp6", "tcp", True),
-    ("udp", "udp", False),
-    ("udp6", "udp", True),
-)
+from ansible_collections.ipv6only.datacenter.plugins.module_utils import listening_sockets  # noqa: E402
 
 IPV4_LOOPBACK = ipaddress.ip_network("127.0.0.0/8")
 
 
-def decode_address(hexaddr: str, byteorder: str = sys.byteorder) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
-    """Decode an address from /proc/net/{tcp,udp}*.
-
-    The kernel prints the address as 1 (IPv4) or 4 (IPv6) 32-bit words, each in host byte order.
-    """
-    if len(hexaddr) not in (8, 32):
-        raise ValueError(f"address {hexaddr!r}: expected 8 or 32 hex digits")
-    raw = b"".join(int(hexaddr[i : i + 8], 16).to_bytes(4, byteorder) for i in range(0, len(hexaddr), 8))
-    return ipaddress.ip_address(raw)
-
-
-def parse_proc_net(text: str, proto: str, byteorder: str = sys.byteorder) -> list[dict]:
-    """Parse one /proc/net/{tcp,tcp6,udp,udp6} table; return its listening sockets.
-
-    TCP: state LISTEN. UDP: unconnected sockets (state CLOSE, remote address all zero), which is what a server
-    socket is; connected UDP sockets are client sockets and are skipped.
-    Each result: proto, family, address (str), port (int), mapped (bool), inode (int).
-    """
-    sockets = []
-    for line in text.splitlines()[1:]:
-        fields = line.split()
-        if len(fields) < 10:
-            continue
-        local, remote, state, inode = fields[1], fields[2], int(fields[3], 16), int(fields[9])
-        laddr_hex, lport_hex = local.split(":")
-        raddr_hex, rport_hex = remote.split(":")
-        if proto == "tcp":
-            if state != TCP_LISTEN:
-                continue
-        elif state != TCP_CLOSE or int(raddr_hex, 16) != 0 or int(rport_hex, 16) != 0:
-            continue
-        addr = decode_address(laddr_hex, byteorder)
-        mapped = False
-        if addr.version == 6 and addr.ipv4_mapped is not None:
-            addr, mapped = addr.ipv4_mapped, True
-        sockets.append(
-            {
-                "proto": proto,
-                "family": f"ipv{addr.version}",
-                "address": str(addr),
-                "port": int(lport_hex, 16),
-                "mapped": mapped,
-                "inode": inode,
-            }
-        )
-    return sockets
-
-
-def socket_owners(proc_root: str = "/proc") -> dict[int, list[tuple[int, str]]]:
-    """Map socket inodes to the processes holding them: {inode: [(pid, comm), ...]} sorted by pid.
-
-    Processes that vanish or that we may not inspect are skipped silently.
-    """
-    owners: dict[int, list[tuple[int, str]]] = {}
-    for entry in os.listdir(proc_root):
-        if not entry.isdigit():
-            continue
-        pid = int(entry)
-        fd_dir = os.path.join(proc_root, entry, "fd")
-        try:
-            fds = os.listdir(fd_dir)
-        except OSError:
-            continue
-        comm = None
-        for fd in fds:
-            try:
-                target = os.readlink(os.path.join(fd_dir, fd))
-            except OSError:
-                continue
-            if not target.startswith("socket:["):
-                continue
-            if comm is None:
-                try:
-                    with open(os.path.join(proc_root, entry, "comm"), encoding="utf-8", errors="replace") as f:
-                        comm = f.read().strip()
-                except OSError:
-                    comm = ""
-            owners.setdefault(int(target[8:-1]), []).append((pid, comm))
-    for procs in owners.values():
-        procs.sort()
-    return owners
-
-
 def _summary(listener: dict) -> str:
-    who = f"{listener['process']}[{listener['pid']}]" if listener["pid"] is not None else "unknown process"
+    if listener["pid"] is not None:
+        who = f"{listener['process']}[{listener['pid']}]"
+    elif listener.get("user") is not None:
+        # The kernel names the socket's owner even where /proc/PID/fd is closed to us (no CAP_SYS_PTRACE).
+        who = f"a process of {listener['user']}"
+    else:
+        who = "unknown process"
     host = f"[{listener['address']}]" if ":" in listener["address"] else listener["address"]
     return f"{who} {listener['proto']} {host}:{listener['port']}"
 
@@ -293,11 +216,9 @@ def attach_owners(sockets: list[dict], owners: dict[int, list[tuple[int, str]]])
     for sock in sockets:
         procs = owners.get(sock["inode"], [])
         process = procs[0][1] if procs else None
-        key = (sock["proto"], sock["family"], sock["address"], sock["port"], sock["mapped"], process)
-        entry = merged.setdefault(
-            key,
-            {k: sock[k] for k in ("proto", "family", "address", "port", "mapped")} | {"process": process, "pids": []},
-        )
+        key = (sock["proto"], sock["family"], sock["address"], sock["port"], sock["mapped"], sock["v6only"], process)
+        fields = ("proto", "family", "address", "port", "mapped", "v6only", "user")
+        entry = merged.setdefault(key, {k: sock[k] for k in fields} | {"process": process, "pids": []})
         entry["pids"] = sorted(set(entry["pids"]) | {pid for pid, _comm in procs})
     listeners = []
     for entry in merged.values():
@@ -310,17 +231,9 @@ def attach_owners(sockets: list[dict], owners: dict[int, list[tuple[int, str]]])
     return listeners
 
 
-def gather(proc_root: str = "/proc", byteorder: str = sys.byteorder) -> list[dict]:
-    """Read every listening socket of this network namespace, with its process."""
-    sockets = []
-    for name, proto, _v6 in PROC_TABLES:
-        try:
-            with open(os.path.join(proc_root, "net", name), encoding="ascii") as f:
-                text = f.read()
-        except FileNotFoundError:  # e.g. the kernel has no IPv6
-            continue
-        sockets.extend(parse_proc_net(text, proto, byteorder))
-    return attach_owners(sockets, socket_owners(proc_root))
+def gather(proc_root: str = "/proc") -> list[dict]:
+    """Every listening socket of this network namespace, with its process."""
+    return attach_owners(listening_sockets.read_sockets(), listening_sockets.socket_owners(proc_root))
 
 
 def _is_loopback_v4(listener: dict) -> bool:
@@ -411,10 +324,12 @@ def run_module() -> None:
         supports_check_mode=True,
     )
     include_loopback = module.params["include_loopback"]
+    if listening_sockets.DiagSocket is None:
+        module.fail_json(msg=missing_required_lib("pyroute2 (Debian: python3-pyroute2)"))
     try:
         listeners = gather()
     except (OSError, ValueError) as exc:
-        module.fail_json(msg=f"cannot read the listening sockets from /proc: {exc}")
+        module.fail_json(msg=f"cannot read the listening sockets (sock_diag over netlink, /proc): {exc}")
     result = classify(listeners, module.params["allow"], include_loopback)
     msg = build_msg(result, include_loopback)
     output = {"changed": False, "listeners": listeners, "msg": msg, **result}

@@ -9,6 +9,11 @@ import sys
 import time
 from pathlib import Path
 
+import dns.message
+import dns.query
+import dns.rcode
+import dns.rdatatype
+import dns.reversename
 import pytest
 import testinfra
 import yaml
@@ -105,6 +110,17 @@ def plan() -> dict:
     return PLAN
 
 
+def ask(server: str, name: str, rdtype: str) -> tuple[str, list[str]]:
+    """One query to ``server`` from the jump host, a site client (its address on the management network), read
+    with dnspython: (rcode, the answer's records of ``rdtype`` as text). A name may be an address (its PTR name)."""
+    if rdtype == "PTR":
+        name = dns.reversename.from_address(name)
+    response = dns.query.udp_with_fallback(dns.message.make_query(name, rdtype), server, timeout=5)[0]
+    wanted = dns.rdatatype.from_text(rdtype)
+    found = [rdata.to_text() for rrset in response.answer if rrset.rdtype == wanted for rdata in rrset]
+    return dns.rcode.to_text(response.rcode()), found
+
+
 def dig(host, args: str) -> dict:
     """Run dig and parse the status, the answer section and the server that answered."""
     result = host.run(f"dig +time=3 +tries=2 {args}")
@@ -136,6 +152,7 @@ __all__ = [
     "ZONE",
     "addr",
     "ansible_playbook",
+    "ask",
     "dig",
     "embed",
     "extract",

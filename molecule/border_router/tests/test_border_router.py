@@ -24,6 +24,7 @@ from conftest import (
     ZONE,
     addr,
     ansible_playbook,
+    ask,
     dig,
     embed,
     extract,
@@ -51,10 +52,8 @@ def access_log_client(host, token: str) -> str:
 
 @pytest.mark.parametrize("router", ROUTERS)
 def test_1_dns64_synthesizes_aaaa_inside_the_nat64_prefix(router):
-    answer = dig(node("client1"), f"@{resolver(router)} AAAA www.{ZONE}")
-    assert answer["status"] == "NOERROR", answer["raw"]
-    aaaa = [a["data"] for a in answer["answers"] if a["type"] == "AAAA"]
-    assert aaaa, f"{ENGINES[router]} on {router} returned no AAAA:\n{answer['raw']}"
+    rcode, aaaa = ask(resolver(router), f"www.{ZONE}", "AAAA")
+    assert rcode == "NOERROR" and aaaa, f"{ENGINES[router]} on {router}: {rcode}, no AAAA"
     for value in aaaa:
         assert ipaddress.ip_address(value) in ipaddress.ip_network(NAT64)
         assert extract(value) == WEB4
@@ -83,10 +82,9 @@ def test_2_curl_through_nat64_and_the_server_sees_the_router():
 
 @pytest.mark.parametrize("router", ROUTERS)
 def test_3_ipv4only_arpa_gives_the_sites_prefix(router):
-    answer = dig(node("client1"), f"@{resolver(router)} AAAA ipv4only.arpa")
-    assert answer["status"] == "NOERROR", answer["raw"]
-    got = sorted(a["data"] for a in answer["answers"] if a["type"] == "AAAA")
-    assert got == sorted([embed("192.0.0.170"), embed("192.0.0.171")]), answer["raw"]
+    rcode, got = ask(resolver(router), "ipv4only.arpa", "AAAA")
+    assert rcode == "NOERROR"
+    assert sorted(got) == sorted([embed("192.0.0.170"), embed("192.0.0.171")])
 
 
 # --- 4. PTR synthesis ----------------------------------------------------------------------------------------
@@ -97,9 +95,7 @@ def test_4_ptr_of_a_synthesized_address_is_the_ipv4_hosts_ptr(router):
     expected = dig(node("inet4-client"), f"@{WEB4} -x {WEB4}")
     names = [a["data"] for a in expected["answers"] if a["type"] == "PTR"]
     assert names, f"inet4-web has no PTR for itself:\n{expected['raw']}"
-    answer = dig(node("client1"), f"@{resolver(router)} -x {embed(WEB4)}")
-    assert answer["status"] == "NOERROR", answer["raw"]
-    assert [a["data"] for a in answer["answers"] if a["type"] == "PTR"] == names, answer["raw"]
+    assert ask(resolver(router), embed(WEB4), "PTR") == ("NOERROR", names)
 
 
 # --- 5. Router advertisements, captured on client1 -----------------------------------------------------------
@@ -357,6 +353,19 @@ def test_one_run_computes_the_site_plan_once():
     ]
     assert len(runs) >= 2, f"expected a planning task in each play, found {len(runs)}"
     assert [r["computed"] for r in runs].count(True) == 1, [r.get("msg") for r in runs]
+    # The summary selects what the site's IPv4 serves from that plan (JMESPath).
+    summary = [
+        result["msg"]
+        for play in json.loads(proc.stdout)["plays"]
+        for task in play["tasks"]
+        if task["task"]["name"] == "Summarise the plan"
+        for result in task["hosts"].values()
+    ]
+    assert summary and summary[0][1:] == [
+        f"IPv4 1:1 mappings: vm1 = {VM1['ipv4_mapping']}",
+        "dual-stack VMs: none",
+        "behind the IPv4 proxies: vm1",
+    ], summary
 
 
 # --- Jool: rendered and checked, live steps skipped where the module cannot load --------------------------

@@ -12,7 +12,10 @@ from ansible_collections.ipv6only.datacenter.plugins.module_utils.errors import 
 
 LABEL_RULE = "must be a hostname label: a-z, 0-9 and '-' (not first or last), at most 63 characters"
 INT_RULE = "must be a non-negative integer (a decimal or 0x hex string is accepted too)"
-MAC_RULE = "must be 6 hex octets separated by ':' or '-' (xx:xx:xx:xx:xx:xx)"
+MAC_RULE = (
+    "must be a MAC address: 6 hex octets as xx:xx:xx:xx:xx:xx or xx-xx-xx-xx-xx-xx, "
+    "Cisco's xxxx.xxxx.xxxx, xxxxxx-xxxxxx, or 12 hex digits"
+)
 MULTICAST_RULE = "multicast MAC (I/G bit set) cannot be a unicast interface address"
 
 
@@ -353,7 +356,14 @@ def test_eui64_errors(mac, prefix, message):
 
 @pytest.mark.parametrize(
     ("mac", "normalized"),
-    [("06:00:84:41:F2:50", "06:00:84:41:f2:50"), ("06-00-84-41-f2-50", "06:00:84:41:f2:50")],
+    [
+        ("06:00:84:41:F2:50", "06:00:84:41:f2:50"),
+        ("06-00-84-41-f2-50", "06:00:84:41:f2:50"),
+        ("0600.8441.f250", "06:00:84:41:f2:50"),
+        ("060084-41f250", "06:00:84:41:f2:50"),
+        ("06008441F250", "06:00:84:41:f2:50"),
+        ("6:0:84:41:f2:50", "06:00:84:41:f2:50"),
+    ],
 )
 def test_normalize_mac(mac, normalized):
     assert siteplan.normalize_mac(mac) == normalized
@@ -365,14 +375,33 @@ def test_normalize_mac(mac, normalized):
         ("00:00:00:00:00:00", "mac 00:00:00:00:00:00: all-zero MAC cannot be an interface address"),
         ("ff:ff:ff:ff:ff:ff", f"mac ff:ff:ff:ff:ff:ff: {MULTICAST_RULE}"),
         ("06:00-84:41:f2:50", f"mac 06:00-84:41:f2:50: {MAC_RULE}"),
-        ("0600.8441.f250", f"mac 0600.8441.f250: {MAC_RULE}"),
+        ("06:00:84:41:f2:50:00:01", f"mac 06:00:84:41:f2:50:00:01: {MAC_RULE}"),
+        ("0600.8441.f25g", f"mac 0600.8441.f25g: {MAC_RULE}"),
         (None, f"mac null: {MAC_RULE}"),
+        (6, f"mac 6: {MAC_RULE}"),
     ],
 )
 def test_normalize_mac_errors(mac, message):
     with pytest.raises(PlanError) as e:
         siteplan.normalize_mac(mac)
     assert e.value.problems == [message]
+
+
+def test_the_same_mac_in_two_notations_is_a_duplicate():
+    site = example_site()
+    site["vms"].append({"name": "web2", "network": "vms", "mac": "0600.8441.F250"})
+    assert problems(site) == ["site.vms[3].mac: 0600.8441.F250: duplicate MAC (also site.vms[0])"]
+
+
+def test_without_netaddr_a_mac_is_refused_with_what_to_install(monkeypatch):
+    monkeypatch.setattr(siteplan, "netaddr", None)
+    found = problems(example_site())
+    assert found == [
+        "site.vms[0].mac: 06:00:84:41:f2:50: needs the Python library netaddr to read a MAC address "
+        "(pip install netaddr)"
+    ]
+    plan = siteplan.build_plan({**example_site(), "vms": [{"name": "db1", "network": "vms", "id": 7}]})
+    assert plan["vms"]["db1"]["ipv6"] == "2001:db8:100:2::7"  # static ids plan without it
 
 
 # --- the spec ---------------------------------------------------------------------------------------------

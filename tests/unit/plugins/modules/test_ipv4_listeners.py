@@ -4,150 +4,104 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
+import pathlib
 import socket
+import subprocess
+import sys
 
 import pytest
 from ansible.module_utils import basic
-from hypothesis import given
-from hypothesis import strategies as st
 
+from ansible_collections.ipv6only.datacenter.plugins.module_utils import listening_sockets
 from ansible_collections.ipv6only.datacenter.plugins.modules import ipv4_listeners as mod
-
-HEADER4 = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
-HEADER6 = (
-    "  sl  local_address                         remote_address                        st tx_queue rx_queue"
-    " tr tm->when retrnsmt   uid  timeout inode\n"
-)
-TAIL = "00000000:00000000 00:00000000 00000000     0        0"
-
-# Little-endian hosts print each 32-bit word of the address in host byte order.
-TCP4 = HEADER4 + "\n".join(
-    [
-        f"   0: 00000000:1F90 00000000:0000 0A {TAIL} 1001 1 0000000000000000 100 0 0 10 0",  # 0.0.0.0:8080
-        f"   1: 0100007F:0CEA 00000000:0000 0A {TAIL} 1002 1 0000000000000000 100 0 0 10 0",  # 127.0.0.1:3306
-        f"   2: 0100007F:0CEA 0100007F:D2F0 01 {TAIL} 1003 1 0000000000000000 20 4 30 10 -1",  # established
-        f"   3: 0A02000A:0050 00000000:0000 0A {TAIL} 1004 1 0000000000000000 100 0 0 10 0",  # 10.0.2.10:80
-    ]
-)
-TCP6 = HEADER6 + "\n".join(
-    [
-        f"   0: 00000000000000000000000000000000:0016 00000000000000000000000000000000:0000 0A {TAIL} 2001 1 0",
-        f"   1: 00000000000000000000000001000000:0CEA 00000000000000000000000000000000:0000 0A {TAIL} 2002 1 0",
-        f"   2: 0000000000000000FFFF000000000000:2328 00000000000000000000000000000000:0000 0A {TAIL} 2003 1 0",
-        f"   3: 0000000000000000FFFF00000100007F:2329 00000000000000000000000000000000:0000 0A {TAIL} 2004 1 0",
-        f"   4: B80D0120000000000000000005000000:0050 00000000000000000000000000000000:0000 0A {TAIL} 2005 1 0",
-        f"   5: B80D0120000000000000000005000000:0016 B80D0120000000000000000009000000:C350 01 {TAIL} 2006 1 0",
-    ]
-)
-UDP4 = HEADER4 + "\n".join(
-    [
-        f"  10: 00000000:0044 00000000:0000 07 {TAIL} 3001 2 0000000000000000 0",  # 0.0.0.0:68
-        f"  11: 0100007F:0143 00000000:0000 07 {TAIL} 3002 2 0000000000000000 0",  # 127.0.0.1:323
-        f"  12: 0A02000A:A1B2 08080808:0035 01 {TAIL} 3003 2 0000000000000000 0",  # connected client
-    ]
-)
-UDP6 = HEADER6 + "\n".join(
-    [
-        f"  20: 00000000000000000000000001000000:0143 00000000000000000000000000000000:0000 07 {TAIL} 4001 2 0 0",
-    ]
-)
 
 
 def listener(proto, address, port, process="svc", pid=100, mapped=False):
     family = f"ipv{ipaddress.ip_address(address).version}"
-    entry = {"proto": proto, "family": family, "address": address, "port": port, "mapped": mapped}
+    v6only = True if family == "ipv6" else None
+    entry = {"proto": proto, "family": family, "address": address, "port": port, "mapped": mapped, "v6only": v6only}
+    entry["user"] = "svc"
     entry |= {"process": process, "pid": pid, "pids": [pid] if pid else []}
     entry["summary"] = mod._summary(entry)
     return entry
 
 
-def encode(addr: str, byteorder: str) -> str:
-    """What the kernel prints: each 32-bit word of the packed address as an int in host byte order."""
-    packed = ipaddress.ip_address(addr).packed
-    return "".join(f"{int.from_bytes(packed[i : i + 4], byteorder):08X}" for i in range(0, len(packed), 4))
+# --- the kernel's socket tables, over netlink -------------------------------------------------------------------
+
+# Opens sockets in a fresh network namespace and prints what read_sockets() finds: run with the venv's pyroute2
+# and with Debian's (python3-pyroute2, 0.7.x on Debian 12 and 13), which is what managed nodes have.
+PROBE = r"""
+import json, socket, sys
+sys.path.insert(0, sys.argv[1])
+from ansible_collections.ipv6only.datacenter.plugins.module_utils import listening_sockets
+
+def sock(family, kind, address, listen=True, v6only=None):
+    s = socket.socket(family, kind)
+    if v6only is not None:
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, int(v6only))
+    s.bind((address, 0))
+    if kind == socket.SOCK_STREAM and listen:
+        s.listen()
+    return s
+
+A4, A6, TCP, UDP = socket.AF_INET, socket.AF_INET6, socket.SOCK_STREAM, socket.SOCK_DGRAM
+keep = {
+    "tcp4-any": sock(A4, TCP, "0.0.0.0"),
+    "tcp4-bound-not-listening": sock(A4, TCP, "127.0.0.1", listen=False),
+    "udp4-lo": sock(A4, UDP, "127.0.0.1"),
+    "tcp6-any-v6only": sock(A6, TCP, "::", v6only=True),
+    "tcp6-any-dual": sock(A6, TCP, "::", v6only=False),
+    "tcp6-mapped": sock(A6, TCP, "::ffff:127.0.0.1", v6only=False),
+    "udp6-lo": sock(A6, UDP, "::1", v6only=True),
+    "udp4-connected": sock(A4, UDP, "127.0.0.1"),
+}
+keep["udp4-connected"].connect(keep["udp4-lo"].getsockname())
+ports = {name: s.getsockname()[1] for name, s in keep.items()}
+print(json.dumps({"ports": ports, "sockets": listening_sockets.read_sockets()}))
+"""
 
 
-# --- decoding ---------------------------------------------------------------------------------------------------
+@pytest.fixture(params=["venv", "debian"])
+def read_in_a_netns(request):
+    """Runs PROBE in a new network namespace (so only its own sockets exist) with one of the two pyroute2s."""
+    if os.geteuid() != 0:
+        pytest.skip("network namespaces need root")
+    python = sys.executable if request.param == "venv" else "/usr/bin/python3"
+    if subprocess.run([python, "-c", "import pyroute2"], capture_output=True, check=False).returncode:
+        pytest.skip(f"{python} has no pyroute2")
+    collections = str(pathlib.Path(__file__).resolve().parents[4] / "collections")
+    cmd = ["unshare", "--net", "sh", "-c", 'ip link set lo up && exec "$@"', "-", python, "-c", PROBE, collections]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    return json.loads(out)
 
 
-@pytest.mark.parametrize(
-    ("hexaddr", "byteorder", "expected"),
-    [
-        ("0100007F", "little", "127.0.0.1"),
-        ("7F000001", "big", "127.0.0.1"),
-        ("00000000", "little", "0.0.0.0"),
-        ("00000000000000000000000001000000", "little", "::1"),
-        ("00000000000000000000000000000001", "big", "::1"),
-        ("B80D0120000000000000000005000000", "little", "2001:db8::5"),
-        ("0000000000000000FFFF00000100007F", "little", "::ffff:127.0.0.1"),
-    ],
-)
-def test_decode_address(hexaddr, byteorder, expected):
-    assert mod.decode_address(hexaddr, byteorder) == ipaddress.ip_address(expected)
+def test_read_sockets_finds_listeners_over_netlink(read_in_a_netns):
+    ports = read_in_a_netns["ports"]
+    found = {(s["proto"], s["port"]): s for s in read_in_a_netns["sockets"]}
+    assert len(found) == len(read_in_a_netns["sockets"]) == 6, read_in_a_netns
+    fields = ("family", "address", "mapped", "v6only")
+
+    def seen(name, proto):
+        return tuple(found[(proto, ports[name])][k] for k in fields)
+
+    assert seen("tcp4-any", "tcp") == ("ipv4", "0.0.0.0", False, None)
+    assert seen("udp4-lo", "udp") == ("ipv4", "127.0.0.1", False, None)
+    assert seen("tcp6-any-v6only", "tcp") == ("ipv6", "::", False, True)
+    assert seen("tcp6-any-dual", "tcp") == ("ipv6", "::", False, False)
+    assert seen("tcp6-mapped", "tcp") == ("ipv4", "127.0.0.1", True, False)
+    assert seen("udp6-lo", "udp") == ("ipv6", "::1", False, True)
+    # Not listeners: a bound TCP socket that does not listen, and a connected UDP socket (a client).
+    assert ("tcp", ports["tcp4-bound-not-listening"]) not in found
+    assert ("udp", ports["udp4-connected"]) not in found
+    assert all(isinstance(s["inode"], int) and s["inode"] > 0 for s in found.values())
+    assert {s["user"] for s in found.values()} == {"root"}  # the kernel names the owner (the tests run as root)
 
 
-@pytest.mark.parametrize("bad", ["", "0100007", "0100007F00", "Z100007F"])
-def test_decode_address_rejects_malformed(bad):
-    with pytest.raises(ValueError):
-        mod.decode_address(bad, "little")
+# --- owners, from /proc/PID/fd ---------------------------------------------------------------------------
 
 
-@given(
-    addr=st.one_of(st.ip_addresses(v=4), st.ip_addresses(v=6)),
-    byteorder=st.sampled_from(["little", "big"]),
-)
-def test_decode_roundtrip(addr, byteorder):
-    assert mod.decode_address(encode(str(addr), byteorder), byteorder) == addr
-
-
-# --- parsing ----------------------------------------------------------------------------------------------------
-
-
-def test_parse_tcp4_keeps_only_listen():
-    got = mod.parse_proc_net(TCP4, "tcp", "little")
-    assert [(s["address"], s["port"], s["inode"]) for s in got] == [
-        ("0.0.0.0", 8080, 1001),
-        ("127.0.0.1", 3306, 1002),
-        ("10.0.2.10", 80, 1004),
-    ]
-    assert all(s["family"] == "ipv4" and s["proto"] == "tcp" and s["mapped"] is False for s in got)
-
-
-def test_parse_tcp6_with_mapped_addresses():
-    got = mod.parse_proc_net(TCP6, "tcp", "little")
-    assert [(s["family"], s["address"], s["port"], s["mapped"]) for s in got] == [
-        ("ipv6", "::", 22, False),
-        ("ipv6", "::1", 3306, False),
-        ("ipv4", "0.0.0.0", 9000, True),
-        ("ipv4", "127.0.0.1", 9001, True),
-        ("ipv6", "2001:db8::5", 80, False),
-    ]
-
-
-def test_parse_udp_keeps_only_unconnected():
-    got = mod.parse_proc_net(UDP4, "udp", "little")
-    assert [(s["address"], s["port"], s["proto"]) for s in got] == [("0.0.0.0", 68, "udp"), ("127.0.0.1", 323, "udp")]
-    got6 = mod.parse_proc_net(UDP6, "udp", "little")
-    assert [(s["address"], s["port"]) for s in got6] == [("::1", 323)]
-
-
-def test_parse_skips_header_and_short_lines():
-    assert mod.parse_proc_net(HEADER4 + "   0: garbage\n\n", "tcp", "little") == []
-
-
-def test_parse_big_endian_host():
-    line = f"   0: 7F000001:0CEA 00000000:0000 0A {TAIL} 1 1 0"
-    assert mod.parse_proc_net(HEADER4 + line, "tcp", "big")[0]["address"] == "127.0.0.1"
-
-
-# --- owners and gather on a fake /proc ---------------------------------------------------------------------------
-
-
-def make_proc(tmp_path, tables, processes):
-    """A fake /proc: net/<table> files, and <pid>/comm plus <pid>/fd/<n> -> 'socket:[inode]' links."""
-    (tmp_path / "net").mkdir()
-    for name, text in tables.items():
-        (tmp_path / "net" / name).write_text(text)
+def make_proc(tmp_path, processes):
+    """A /proc of processes only: <pid>/comm plus <pid>/fd/<n> -> 'socket:[inode]' links."""
     for pid, (comm, targets) in processes.items():
         (tmp_path / str(pid) / "fd").mkdir(parents=True)
         (tmp_path / str(pid) / "comm").write_text(comm + "\n")
@@ -160,50 +114,45 @@ def make_proc(tmp_path, tables, processes):
 def test_socket_owners(tmp_path):
     root = make_proc(
         tmp_path,
-        {},
         {
             300: ("nginx", ["socket:[1001]", "/dev/null", "pipe:[9]"]),
             200: ("nginx", ["socket:[1001]"]),
             400: ("sshd", ["socket:[2001]", "socket:[2002]"]),
         },
     )
-    owners = mod.socket_owners(root)
+    owners = listening_sockets.socket_owners(root)
     assert owners == {1001: [(200, "nginx"), (300, "nginx")], 2001: [(400, "sshd")], 2002: [(400, "sshd")]}
-
-
-def test_gather_fake_proc(tmp_path):
-    root = make_proc(
-        tmp_path,
-        {"tcp": TCP4, "tcp6": TCP6, "udp": UDP4},  # no udp6: a kernel without IPv6 UDP is tolerated
-        {
-            501: ("python3", ["socket:[1001]"]),
-            502: ("python3", ["socket:[1001]"]),  # forked worker sharing the socket
-            600: ("sshd", ["socket:[2001]"]),
-            700: ("dhclient", ["socket:[3001]"]),
-        },
-    )
-    got = mod.gather(root, "little")
-    by_summary = {entry["summary"]: entry for entry in got}
-    web = by_summary["python3[501] tcp 0.0.0.0:8080"]
-    assert web["pids"] == [501, 502] and web["process"] == "python3" and web["pid"] == 501
-    assert "sshd[600] tcp [::]:22" in by_summary
-    assert "dhclient[700] udp 0.0.0.0:68" in by_summary
-    assert "unknown process tcp 10.0.2.10:80" in by_summary
-    # sorted by proto, port, family
-    keys = [(e["proto"], e["port"], e["family"]) for e in got]
-    assert keys == sorted(keys)
-    assert len(got) == 3 + 5 + 2
 
 
 def test_attach_owners_merges_reuseport_sockets():
     sockets = [
-        {"proto": "tcp", "family": "ipv4", "address": "0.0.0.0", "port": 80, "mapped": False, "inode": 1},
-        {"proto": "tcp", "family": "ipv4", "address": "0.0.0.0", "port": 80, "mapped": False, "inode": 2},
+        {
+            "proto": "tcp",
+            "family": "ipv4",
+            "address": "0.0.0.0",
+            "port": 80,
+            "mapped": False,
+            "v6only": None,
+            "user": "root",
+            "inode": 1,
+        },
+        {
+            "proto": "tcp",
+            "family": "ipv4",
+            "address": "0.0.0.0",
+            "port": 80,
+            "mapped": False,
+            "v6only": None,
+            "user": "root",
+            "inode": 2,
+        },
     ]
     got = mod.attach_owners(sockets, {1: [(10, "haproxy")], 2: [(11, "haproxy")]})
     assert len(got) == 1 and got[0]["pids"] == [10, 11]
     got = mod.attach_owners(sockets, {1: [(10, "haproxy")], 2: [(11, "other")]})
     assert [e["process"] for e in got] == ["haproxy", "other"]
+    # Where /proc/PID/fd is closed to the module, the kernel still names the socket's owner.
+    assert [e["summary"] for e in mod.attach_owners(sockets, {})] == ["a process of root tcp 0.0.0.0:80"]
 
 
 # --- classification ---------------------------------------------------------------------------------------------
@@ -415,4 +364,10 @@ def test_module_reports_unreadable_proc(monkeypatch, capsys):
 
     monkeypatch.setattr(mod, "gather", boom)
     rc, out = run_module(monkeypatch, capsys)
-    assert rc == 1 and "cannot read the listening sockets from /proc" in out["msg"]
+    assert rc == 1 and "cannot read the listening sockets (sock_diag over netlink, /proc)" in out["msg"]
+
+
+def test_module_without_pyroute2_says_what_to_install(monkeypatch, capsys):
+    monkeypatch.setattr(listening_sockets, "DiagSocket", None)
+    rc, out = run_module(monkeypatch, capsys)
+    assert rc == 1 and "python3-pyroute2" in out["msg"]
