@@ -602,20 +602,26 @@ def cmd_inspect(lab: Lab, args: argparse.Namespace) -> int:
     print(f"{'node':<14}{'container':<{width}}{'state':<10}{'systemd':<10}addresses")
     names = [n for n in lab.topo["nodes"] if n in found]
 
-    def systemd(name: str) -> str:
+    def live(name: str) -> tuple[str, dict[str, list[str]]]:
+        """systemd's state, and the global addresses each interface really has (in bare mode podman's view
+        is not what the node has)."""
         if found[name]["State"]["Status"] != "running":
-            return "-"
-        return podman("exec", found[name]["Name"], "systemctl", "is-system-running", check=False).strip()
+            return "-", {}
+        script = "systemctl is-system-running; ip -j address show scope global"
+        out = podman("exec", found[name]["Name"], "sh", "-c", script, check=False).split("\n", 1)
+        try:
+            links = json.loads(out[1]) if len(out) > 1 else []
+        except ValueError:
+            links = []
+        addrs = {link["ifname"]: [a["local"] for a in link.get("addr_info", []) if "local" in a] for link in links}
+        return out[0].strip(), addrs
 
     with ThreadPoolExecutor(max_workers=8) as pool:
-        states = list(pool.map(systemd, names))
-    for name, state in zip(names, states, strict=True):
+        states = list(pool.map(live, names))
+    for name, (state, addrs) in zip(names, states, strict=True):
         c = found[name]
-        addrs = []
-        for net, info in sorted(c["NetworkSettings"]["Networks"].items()):
-            addr = info.get("GlobalIPv6Address") or info.get("IPAddress")
-            addrs.append(f"{net.removeprefix(lab.name + '-')}={addr}")
-        print(f"{name:<14}{c['Name']:<{width}}{c['State']['Status']:<10}{state:<10}{' '.join(addrs)}")
+        shown = [f"{link.net.name}={','.join(addrs.get(link.ifname, [])) or '-'}" for link in lab.node(name).links]
+        print(f"{name:<14}{c['Name']:<{width}}{c['State']['Status']:<10}{state:<10}{' '.join(shown)}")
     return 0
 
 

@@ -125,28 +125,8 @@ def test_socket_owners(tmp_path):
 
 
 def test_attach_owners_merges_reuseport_sockets():
-    sockets = [
-        {
-            "proto": "tcp",
-            "family": "ipv4",
-            "address": "0.0.0.0",
-            "port": 80,
-            "mapped": False,
-            "v6only": None,
-            "user": "root",
-            "inode": 1,
-        },
-        {
-            "proto": "tcp",
-            "family": "ipv4",
-            "address": "0.0.0.0",
-            "port": 80,
-            "mapped": False,
-            "v6only": None,
-            "user": "root",
-            "inode": 2,
-        },
-    ]
+    web = {"proto": "tcp", "family": "ipv4", "address": "0.0.0.0", "port": 80, "mapped": False, "v6only": None}
+    sockets = [{**web, "user": "root", "inode": 1}, {**web, "user": "root", "inode": 2}]
     got = mod.attach_owners(sockets, {1: [(10, "haproxy")], 2: [(11, "haproxy")]})
     assert len(got) == 1 and got[0]["pids"] == [10, 11]
     got = mod.attach_owners(sockets, {1: [(10, "haproxy")], 2: [(11, "other")]})
