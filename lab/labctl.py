@@ -129,6 +129,7 @@ class Net:
     name: str
     podman: str
     subnet: Subnet
+    site: bool = False  # a site network (its prefix from the plan), not a lab-only segment
 
     @property
     def host_address(self) -> Address | None:
@@ -224,7 +225,7 @@ class Lab:
             raise LabError(f"lab.yml: lab.segments.{name} needs a subnet (or customer) for lab network {name}")
         if (subnet.version == 4) != bool(spec.get("ipv4")):
             raise LabError(f"network {name}: subnet {subnet} does not match the topology's ipv4: setting")
-        return Net(name, f"{self.name}-{name}", subnet)
+        return Net(name, f"{self.name}-{name}", subnet, bool(spec.get("site")))
 
     def node(self, name: str) -> Node:
         spec = self.topo["nodes"][name]
@@ -247,7 +248,7 @@ class Lab:
 
     def address(self, node: str, net: Net) -> tuple[Address, str | None]:
         """A site node's address comes from the plan, a lab segment's from lab.yml ids."""
-        if self.topo["networks"][net.name].get("site"):
+        if net.site:
             host, vm = self.plan["hosts"].get(node), self.plan["vms"].get(node)
             if vm and vm["network"] == net.name:
                 return ipaddress.ip_address(vm["ipv6"]), vm.get("mac")
@@ -341,7 +342,7 @@ def ensure_keypair(lab: Lab) -> Path:
 def node_files(lab: Lab, node: Node, pubkey: bytes) -> list[tuple[str, bytes, int]]:
     """Files written into the container before boot, as plain files (not podman bind mounts),
     so that roles can later replace them atomically."""
-    fqdn = f"{node.name}.{lab.plan['domain']}" if lab.topo["networks"][node.links[0].net.name].get("site") else ""
+    fqdn = f"{node.name}.{lab.plan['domain']}" if node.links[0].net.site else ""
     names = f"{fqdn} {node.name}" if fqdn else node.name
     hosts = f"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n{node.links[0].address}\t{names}\n"
     resolv = "".join(f"nameserver {r}\n" for r in lab.resolvers(node))
@@ -425,7 +426,7 @@ def strip_site_addresses(lab: Lab, nodes: list[Node]) -> None:
     plan, as podman gives it. Remove every other global address on a site network, then check none is left."""
     for node in nodes:
         for link in node.links:
-            if not lab.topo["networks"][link.net.name].get("site") or link is node.manage:
+            if not link.net.site or link is node.manage:
                 continue
             podman("exec", node.container, "ip", "address", "flush", "dev", link.ifname, "scope", "global")
             left = podman("exec", node.container, "ip", "-o", "address", "show", "dev", link.ifname, "scope", "global")
@@ -445,9 +446,7 @@ def write_inventory(lab: Lab, nodes: list[Node], key: Path) -> Path:
             "lab_subnets": {link.net.name: str(link.net.subnet) for link in node.links},
         }
         # The one input a real site gives for a multi-homed node whose interfaces start bare: its wiring.
-        site_links = {
-            link.net.name: link.ifname for link in node.links if lab.topo["networks"][link.net.name].get("site")
-        }
+        site_links = {link.net.name: link.ifname for link in node.links if link.net.site}
         if site_links:
             hostvars["ipv6_host_interfaces"] = site_links
         if node.manage:
