@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.ipv6only.datacenter.plugins.module_utils.border_router import router_config
+from ansible_collections.ipv6only.datacenter.plugins.module_utils.border_router import OPTIONS, router_config
 from ansible_collections.ipv6only.datacenter.plugins.module_utils.errors import PlanError
 
 DOCUMENTATION = r"""
@@ -67,7 +67,11 @@ def border_router_config(plan, router, options, facts=None):
         raise AnsibleFilterError(f"border_router_config: the plan must be a mapping, not {type(plan).__name__}")
     if not isinstance(options, dict):
         raise AnsibleFilterError(f"border_router_config: options must be a mapping, not {type(options).__name__}")
+    # Strings that reach the router's configs keep to their syntax here too, as role_config checks them.
+    problems = OPTIONS.syntax_problems(options)
     try:
+        if problems:
+            raise PlanError(problems)
         return router_config(plan, str(router), dict(options), dict(facts or {}))
     except PlanError as exc:
         raise AnsibleFilterError(exc.report("the border router configuration")) from exc

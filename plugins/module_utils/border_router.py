@@ -21,9 +21,28 @@ import re
 from typing import Any
 
 from . import rfc6052
+from .configtext import (
+    address_rule,
+    bind_statement_problem,
+    bird_problem,
+    host_problem,
+    hostname_problem,
+    nft_rule_problem,
+    path_problem,
+    prefix_rule,
+    unbound_option_problem,
+    word_problem,
+)
 from .contract import Option, OptionTable, Section
 from .errors import PlanError, show
-from .node_addresses import INTERFACES_VAR, ConfigError, named_interfaces, resolve_interface, state_from_facts
+from .node_addresses import (
+    INTERFACES_VAR,
+    ConfigError,
+    ifname_problem,
+    named_interfaces,
+    resolve_interface,
+    state_from_facts,
+)
 
 __all__ = [
     "DEFAULT_LOCAL_PORT_RANGE",
@@ -896,6 +915,7 @@ OPTIONS = OptionTable(
             ),
             elements="str",
             jinja=True,
+            syntax=hostname_problem,
         ),
         Option(
             "interfaces",
@@ -911,6 +931,7 @@ OPTIONS = OptionTable(
             [],
             "Uplink (internet-facing) interfaces. Empty: the interfaces on-link with a BGP neighbor.",
             elements="str",
+            syntax=ifname_problem,
         ),
         Option(
             "allow_disruption",
@@ -926,6 +947,7 @@ OPTIONS = OptionTable(
             ["tayga", "unbound", "bind9", "bind9-dnsutils", "radvd", "bird2", "nftables", "iproute2", "util-linux"],
             "Packages the role needs (baked into the lab image, so installing them is a no-op there).",
             elements="str",
+            syntax=word_problem,
         ),
         Section("NAT64"),
         Option(
@@ -961,19 +983,22 @@ OPTIONS = OptionTable(
                 "unlikely to clash with a site, and 65k clients per router. Must not overlap the site's IPv4 pool or "
                 "an uplink.",
             ),
+            syntax=prefix_rule(4),
         ),
-        Option("tayga_tun", "str", "nat64", "Name of Tayga's TUN device."),
+        Option("tayga_tun", "str", "nat64", "Name of Tayga's TUN device.", syntax=ifname_problem),
         Option(
             "tayga_ipv4_address",
             "str",
             "",
             "Tayga's own IPv4 address (ICMP errors come from it). Empty: the first address of the dynamic pool.",
+            syntax=address_rule(4),
         ),
         Option(
             "tayga_ipv6_address",
             "str",
             "",
             "Tayga's own IPv6 address; only needed with the well-known prefix (64:ff9b::/96). Empty: none.",
+            syntax=address_rule(6),
         ),
         Option(
             "tayga_txqueuelen",
@@ -1014,6 +1039,7 @@ OPTIONS = OptionTable(
                 "Only used to refuse the well-known prefix when any of them is not globally reachable.",
             ),
             elements="str",
+            syntax=prefix_rule(4, host_bits=True),
         ),
         Option(
             "nat64_pool4_ports",
@@ -1030,6 +1056,7 @@ OPTIONS = OptionTable(
             "str",
             "border",
             "Jool instance name (the EAM table goes into a SIIT instance <instance>-eam).",
+            syntax=word_problem,
         ),
         Option(
             "jool_packages",
@@ -1037,8 +1064,15 @@ OPTIONS = OptionTable(
             ["jool-dkms", "jool-tools"],
             "Packages for Jool (production hosts). The lab has no Jool: leave it empty there.",
             elements="str",
+            syntax=word_problem,
         ),
-        Option("jool_config_dir", "path", "/etc/jool", "Directory of Jool's rendered atomic configuration files."),
+        Option(
+            "jool_config_dir",
+            "path",
+            "/etc/jool",
+            "Directory of Jool's rendered atomic configuration files.",
+            syntax=path_problem,
+        ),
         Section("DNS64"),
         Option("dns64_engine", "str", "unbound", "DNS64 resolver: C(unbound) or C(bind).", choices=DNS64_ENGINES),
         Option(
@@ -1047,6 +1081,7 @@ OPTIONS = OptionTable(
             [],
             "Extra prefixes allowed to query the resolver, beyond the site prefix and the customers' prefixes.",
             elements="str",
+            syntax=prefix_rule(),
         ),
         Option(
             "dns64_allow_force",
@@ -1065,7 +1100,7 @@ OPTIONS = OptionTable(
             ),
             elements="dict",
             suboptions=(
-                Option("name", "str", None, "Zone name.", required=True),
+                Option("name", "str", None, "Zone name.", required=True, syntax=hostname_problem),
                 Option(
                     "addresses",
                     "list",
@@ -1082,6 +1117,7 @@ OPTIONS = OptionTable(
             [],
             "Forward every other query to these resolvers instead of recursing from the root. Empty: recurse.",
             elements="str",
+            syntax=address_rule(),
         ),
         Option(
             "dns64_dnssec",
@@ -1110,6 +1146,7 @@ OPTIONS = OptionTable(
                 "(Unbound's own advice), and a large cache keeps the benchmarks' cache-hit set (and a real site's "
                 "working set) in memory.",
             ),
+            syntax=word_problem,
         ),
         Option(
             "unbound_slabs",
@@ -1144,8 +1181,9 @@ OPTIONS = OptionTable(
             {},
             'Extra C(server:) options for Unbound, for example C({"serve-expired": "yes"}). '
             "Checked with unbound-checkconf.",
+            syntax=unbound_option_problem,
         ),
-        Option("bind_max_cache_size", "str", "256m", "BIND cache size (C(max-cache-size))."),
+        Option("bind_max_cache_size", "str", "256m", "BIND cache size (C(max-cache-size)).", syntax=word_problem),
         Option(
             "bind_options",
             "list",
@@ -1153,6 +1191,7 @@ OPTIONS = OptionTable(
             'Extra C(options { }) statements for BIND, for example C(["minimal-any yes;"]). '
             "Checked with named-checkconf.",
             elements="str",
+            syntax=bind_statement_problem,
         ),
         Section("time"),
         Option(
@@ -1175,6 +1214,7 @@ OPTIONS = OptionTable(
                 "ipv6_host runs chronyd -6.",
             ),
             elements="str",
+            syntax=host_problem,
         ),
         Option(
             "ntp_pools",
@@ -1185,6 +1225,7 @@ OPTIONS = OptionTable(
                 "pool is needed to serve time.",
             ),
             elements="str",
+            syntax=host_problem,
         ),
         Section("router advertisements"),
         Option(
@@ -1243,7 +1284,13 @@ OPTIONS = OptionTable(
         ),
         Section("BGP"),
         Option("bgp_local_as", "int", 64512, "This site's AS number."),
-        Option("bgp_router_id", "str", "", "BGP router id. Empty: the router's uplink IPv4 address."),
+        Option(
+            "bgp_router_id",
+            "str",
+            "",
+            "BGP router id. Empty: the router's uplink IPv4 address.",
+            syntax=address_rule(4),
+        ),
         Option(
             "bgp_neighbors",
             "list",
@@ -1255,7 +1302,7 @@ OPTIONS = OptionTable(
             elements="dict",
             suboptions=(
                 Option("name", "str", None, "Protocol name in BIRD (letters, digits, C(_)).", required=True),
-                Option("address", "str", None, "Neighbor address.", required=True),
+                Option("address", "str", None, "Neighbor address.", required=True, syntax=address_rule()),
                 Option("remote_as", "int", None, "Neighbor AS number.", required=True),
             ),
         ),
@@ -1286,7 +1333,13 @@ OPTIONS = OptionTable(
             False,
             "Also announce C(site.customer_prefix) (customers' /48s are routed through the site).",
         ),
-        Option("bird_extra", "str", "", "Extra BIRD configuration appended to bird.conf. Checked with C(bird -p)."),
+        Option(
+            "bird_extra",
+            "str",
+            "",
+            "Extra BIRD configuration appended to bird.conf. Checked with C(bird -p).",
+            syntax=bird_problem,
+        ),
         Section("firewall"),
         Option(
             "nftables_include_dir",
@@ -1302,6 +1355,7 @@ OPTIONS = OptionTable(
             "Extra nftables rules for the forward chain, for example "
             'C(["ip6 daddr 2001:db8:100:2::/64 tcp dport 443 accept"]).',
             elements="str",
+            syntax=nft_rule_problem,
         ),
     ),
 )

@@ -27,7 +27,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from .errors import PlanError, show
@@ -136,6 +136,9 @@ class Option:
     ``jinja``: the default is a Jinja expression, evaluated like any inventory value (for example
     ``{{ inventory_hostname }}``). ``suboptions``: the keys of each dict in a list of dicts. A default of
     ``None`` makes ``null`` a valid value. ``deprecated``: what to use instead, said when the option is set.
+    ``syntax``: for a value that reaches a configuration file, a function returning the rule it breaks (or
+    None), from ``configtext`` or ``netparse``; it checks a string, each element of a list, and each
+    ``key: value`` of a mapping. An empty string is not checked: in these tables it means "not set".
     """
 
     name: str
@@ -148,6 +151,7 @@ class Option:
     required: bool = False
     jinja: bool = False
     deprecated: str | None = None
+    syntax: Callable[[object], str | None] | None = dataclasses.field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if self.type not in TYPES:
@@ -178,7 +182,21 @@ class Option:
         if self.choices is not None and converted not in self.choices:
             problems.append(f"{path} {_short(value)}: must be one of {', '.join(show(c) for c in self.choices)}")
             return None
+        if self.syntax is not None:
+            self._check_syntax(converted, path, problems)
         return converted
+
+    def _check_syntax(self, value: object, path: str, problems: list[str]) -> None:
+        if isinstance(value, list):
+            items = [(f"{path}[{k}]", item) for k, item in enumerate(value) if item is not None]
+        elif isinstance(value, dict):
+            items = [(f"{path}.{key}", f"{key}: {item}") for key, item in value.items()]
+        else:
+            items = [(path, value)] if value != "" else []
+        for where, item in items:
+            rule = self.syntax(item)
+            if rule is not None:
+                problems.append(f"{where} {_short(item)}: {rule}")
 
     def _element(self, item: object, path: str, problems: list[str]) -> object:
         try:
@@ -254,6 +272,23 @@ class OptionTable:
         if problems:
             raise PlanError(problems)
         return out
+
+    def syntax_problems(self, values: dict[str, object]) -> list[str]:
+        """The syntax rules alone, on the options present in ``values`` as they are (no conversion): for callers
+        that take options from elsewhere than ``convert``, such as the border_router_config filter."""
+        problems: list[str] = []
+        for option in self.options:
+            value = values.get(option.name)
+            if value is None:
+                continue
+            if option.syntax is not None:
+                option._check_syntax(value, self.var(option.name), problems)
+            if option.suboptions and isinstance(value, list):
+                for k, item in enumerate(value):
+                    for sub in option.suboptions:
+                        if sub.syntax is not None and isinstance(item, dict) and item.get(sub.name) is not None:
+                            sub._check_syntax(item[sub.name], f"{self.var(option.name)}[{k}].{sub.name}", problems)
+        return problems
 
 
 def _article(option: Option) -> str:

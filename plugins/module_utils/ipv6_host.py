@@ -9,10 +9,18 @@ options are declared once, in ``OPTIONS`` (see ``contract.py``). Standard librar
 
 from __future__ import annotations
 
-import ipaddress
-
+from .configtext import (
+    address_rule,
+    host_problem,
+    hostname_problem,
+    nft_rule_problem,
+    path_problem,
+    prefix_rule,
+    word_problem,
+    words_problem,
+)
 from .contract import Option, OptionTable, Section
-from .errors import PlanError, show
+from .errors import PlanError
 from .node_addresses import named_interfaces
 
 __all__ = ["OPTIONS", "PROFILES", "build"]
@@ -141,6 +149,7 @@ OPTIONS = OptionTable(
                 "The IPv4 address of a dual-stack VM from the plan (C(vms[NAME].ipv4)) is always kept.",
             ),
             elements="str",
+            syntax=prefix_rule(4, host_bits=True),
         ),
         Section("sysctls"),
         Option(
@@ -152,7 +161,13 @@ OPTIONS = OptionTable(
         Option("accept_ra", "raw", None, "Ignored.", deprecated=_PROFILE_DECIDES),
         Option("manage_forwarding", "raw", None, "Ignored.", deprecated=_PROFILE_DECIDES),
         Option("forwarding", "raw", None, "Ignored.", deprecated=_PROFILE_DECIDES),
-        Option("sysctl_file", "path", "/etc/sysctl.d/60-ipv6-host.conf", "The sysctl drop-in of this role."),
+        Option(
+            "sysctl_file",
+            "path",
+            "/etc/sysctl.d/60-ipv6-host.conf",
+            "The sysctl drop-in of this role.",
+            syntax=path_problem,
+        ),
         Section("name resolution"),
         Option(
             "manage_resolv_conf",
@@ -166,8 +181,16 @@ OPTIONS = OptionTable(
             [],
             "Resolvers for C(/etc/resolv.conf). Empty means the plan's C(dns.resolvers), the site's DNS64 resolvers.",
             elements="str",
+            syntax=address_rule(),
         ),
-        Option("search_domains", "list", [], "Search domains. Empty means the plan's C(domain).", elements="str"),
+        Option(
+            "search_domains",
+            "list",
+            [],
+            "Search domains. Empty means the plan's C(domain).",
+            elements="str",
+            syntax=hostname_problem,
+        ),
         Option(
             "resolv_options",
             "list",
@@ -180,6 +203,7 @@ OPTIONS = OptionTable(
                 "served through br2 only after 30 to 35 s; with it, at once.",
             ),
             elements="str",
+            syntax=word_problem,
         ),
         Section("time"),
         Option(
@@ -192,6 +216,7 @@ OPTIONS = OptionTable(
                 "never itself.",
             ),
             elements="str",
+            syntax=host_problem,
         ),
         Option(
             "chrony_set_clock",
@@ -210,6 +235,7 @@ OPTIONS = OptionTable(
             "-F 1 -6",
             "Options of chronyd (C(DAEMON_OPTS)), apart from C(-x). C(-6) makes it use IPv6 only: no IPv4 socket "
             "at all.",
+            syntax=words_problem,
         ),
         Section("SSH"),
         Option(
@@ -221,14 +247,16 @@ OPTIONS = OptionTable(
             ["::"],
             "C(ListenAddress) values. C(AddressFamily inet6) is always set, so sshd is IPv6-only whatever is listed.",
             elements="str",
+            syntax=address_rule(),
         ),
-        Option("sshd_service", "str", "ssh", "Name of the sshd unit (C(ssh) on Debian)."),
+        Option("sshd_service", "str", "ssh", "Name of the sshd unit (C(ssh) on Debian).", syntax=word_problem),
         Option(
             "ssh_allowed_prefixes",
             "list",
             [],
             "IPv6 prefixes allowed to SSH in. Empty means the plan's C(jump_prefix) (the jump hosts).",
             elements="str",
+            syntax=prefix_rule(6),
         ),
         Section("firewall"),
         Option(
@@ -240,6 +268,7 @@ OPTIONS = OptionTable(
                 'C(["tcp dport 9100 ip6 saddr 2001:db8::/56 accept"]).',
             ),
             elements="str",
+            syntax=nft_rule_problem,
         ),
         Option(
             "nftables_ipv4_input_rules",
@@ -247,12 +276,14 @@ OPTIONS = OptionTable(
             [],
             "nftables rules of the chain C(input_ipv4); all other IPv4 input except on loopback is dropped.",
             elements="str",
+            syntax=nft_rule_problem,
         ),
         Option(
             "icmpv6_echo_rate",
             "str",
             "50/second burst 100 packets",
             "C(limit rate) of ICMPv6 echo requests. Empty means no limit.",
+            syntax=nft_rule_problem,
         ),
         Option(
             "nftables_include_dir",
@@ -262,6 +293,7 @@ OPTIONS = OptionTable(
                 "Directory of other roles' C(*.nft) files, included after the baseline table. The role publishes it, "
                 "with its chains, as an extension point (the local fact C(ipv6only_ipv6_host)).",
             ),
+            syntax=path_problem,
         ),
         Section("audit of IPv4-only listeners"),
         Option(
@@ -301,6 +333,7 @@ OPTIONS = OptionTable(
             ["iproute2", "nftables", "chrony", "openssh-server", "python3", "python3-pyroute2"],
             "Packages the role needs; python3-pyroute2 sets the addresses (baked into the lab image: a no-op there).",
             elements="str",
+            syntax=word_problem,
         ),
     ),
 )
@@ -326,12 +359,7 @@ def build(plan: dict, options: dict, facts: dict) -> dict:
     resolvers = list(plan["dns"].get("resolvers") or [])
 
     allowed = options["ssh_allowed_prefixes"] or ([plan["jump_prefix"]] if plan.get("jump_prefix") else [])
-    for value in allowed:
-        try:
-            if ipaddress.ip_network(value, strict=False).version != 6:
-                problems.append(f"ipv6_host_ssh_allowed_prefixes {show(value)}: not an IPv6 prefix (IPv4 is dropped)")
-        except ValueError:
-            problems.append(f"ipv6_host_ssh_allowed_prefixes {show(value)}: not an IPv6 prefix")
+    # Each entry is an IPv6 prefix: the option table's syntax rule checked it.
     if not allowed:
         problems.append(
             f"no SSH source prefix for {name}: the site has no jump_prefix (and no management network) and "

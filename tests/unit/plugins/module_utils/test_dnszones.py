@@ -62,7 +62,7 @@ def test_ipv4_longer_than_24_gives_the_enclosing_zone(prefix):
         ("2001:db8::1/64", "2001:db8::1/64: host bits must be zero"),
         ("198.51.100.1/26", "198.51.100.1/26: host bits must be zero"),
         ("2001:db8::/200", "2001:db8::/200: not an IPv4 or IPv6 prefix"),
-        ("zone", "zone: not an IPv4 or IPv6 prefix"),
+        ("zone", '"zone": not an IPv4 or IPv6 prefix'),
         (None, "null: not an IPv4 or IPv6 prefix"),
     ],
 )
@@ -81,7 +81,7 @@ def test_ptr_name():
 def test_ptr_name_error():
     with pytest.raises(PlanError) as e:
         ptr_name("2001:db8::/64")
-    assert e.value.problems == ["2001:db8::/64: not an IPv4 or IPv6 address"]
+    assert e.value.problems == ['"2001:db8::/64": not an IPv4 or IPv6 address']
 
 
 addresses = st.one_of(

@@ -121,8 +121,8 @@ def test_ssh_must_stay_possible_and_over_ipv6():
     with pytest.raises(PlanError) as caught:
         build(ssh_allowed_prefixes=["198.18.0.0/15", "nonsense"])
     assert caught.value.problems == [
-        "ipv6_host_ssh_allowed_prefixes 198.18.0.0/15: not an IPv6 prefix (IPv4 is dropped)",
-        "ipv6_host_ssh_allowed_prefixes nonsense: not an IPv6 prefix",
+        'ipv6_host_ssh_allowed_prefixes[0] "198.18.0.0/15": not an IPv6 prefix',
+        'ipv6_host_ssh_allowed_prefixes[1] "nonsense": not an IPv6 prefix',
     ]
 
 

@@ -172,7 +172,7 @@ def test_embed_checks_its_prefix():
     ("ipv4", "message"),
     [
         ("192.0.2.256", "ipv4 192.0.2.256: not an IPv4 address"),
-        ("192.0.2.0/24", "ipv4 192.0.2.0/24: not an IPv4 address"),
+        ("192.0.2.0/24", 'ipv4 "192.0.2.0/24": not an IPv4 address'),
         ("2001:db8::1", "ipv4 2001:db8::1: not an IPv4 address"),
         (True, "ipv4 true: not an IPv4 address"),
         (3221225985, "ipv4 3221225985: not an IPv4 address"),
@@ -197,7 +197,7 @@ def test_embed_errors(ipv4, message):
             "2001:db8::/32",
             "ipv6 2001:db8:c000:221:ff00::: bits 64-71 (u-octet) must be zero (RFC 6052 section 2.2)",
         ),
-        ("2001:db8::zz", "2001:db8::/32", "ipv6 2001:db8::zz: not an IPv6 address"),
+        ("2001:db8::zz", "2001:db8::/32", 'ipv6 "2001:db8::zz": not an IPv6 address'),
         ("192.0.2.33", "2001:db8::/32", "ipv6 192.0.2.33: not an IPv6 address"),
         (
             "64:ff9b::a00:1",

@@ -860,10 +860,10 @@ CASES = {
         [("vms", 1, "ipv4_mapping", "198.51.100.40"), ("vms", 2, "ipv4_mapping", "198.51.100.40")],
         ["site.vms[2].ipv4_mapping: 198.51.100.40: already used by site.vms[1]"],
     ),
-    "ipv4 empty": ([("vms", 1, "ipv4", "")], ["site.vms[1].ipv4: : not an IPv4 address"]),
+    "ipv4 empty": ([("vms", 1, "ipv4", "")], ['site.vms[1].ipv4: "": not an IPv4 address']),
     "mapping unparseable": (
         [("vms", 2, "ipv4_mapping", "shop")],
-        ["site.vms[2].ipv4_mapping: shop: not an IPv4 address"],
+        ['site.vms[2].ipv4_mapping: "shop": not an IPv4 address'],
     ),
     "proxy": (
         [("vms", 2, "proxy", ["http", "ftp", "http"])],
