@@ -100,7 +100,7 @@ def address_plan(site):
     try:
         return build_plan(plain(site))
     except (PlanError, TypeError, ValueError) as exc:
-        raise AnsibleFilterError(str(exc)) from exc
+        raise AnsibleFilterError(str(exc)) from None  # the message is whole: no second copy as its cause
     finally:
         if gc_was_enabled:
             gc.enable()

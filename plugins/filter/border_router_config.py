@@ -74,7 +74,7 @@ def border_router_config(plan, router, options, facts=None):
             raise PlanError(problems)
         return router_config(plan, str(router), dict(options), dict(facts or {}))
     except PlanError as exc:
-        raise AnsibleFilterError(exc.report("the border router configuration")) from exc
+        raise AnsibleFilterError(exc.report("the border router configuration")) from None  # printed once
     except (KeyError, TypeError, ValueError) as exc:
         raise AnsibleFilterError(f"border_router_config: the plan lacks or mangles a value: {exc!r}") from exc
 

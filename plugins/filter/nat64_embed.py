@@ -63,7 +63,7 @@ def nat64_embed(ipv4, prefix):
     try:
         return str(embed(str(ipv4), str(prefix)))
     except (PlanError, TypeError, ValueError) as exc:
-        raise AnsibleFilterError(str(exc)) from exc
+        raise AnsibleFilterError(str(exc)) from None  # the message is whole: no second copy as its cause
 
 
 class FilterModule:

@@ -57,7 +57,7 @@ def nat64_extract(ipv6, prefix):
     try:
         return str(extract(str(ipv6), str(prefix)))
     except (PlanError, TypeError, ValueError) as exc:
-        raise AnsibleFilterError(str(exc)) from exc
+        raise AnsibleFilterError(str(exc)) from None  # the message is whole: no second copy as its cause
 
 
 class FilterModule:

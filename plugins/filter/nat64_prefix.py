@@ -54,7 +54,7 @@ def nat64_prefix(prefix):
     try:
         return str(validate_prefix(str(prefix)))
     except (PlanError, TypeError, ValueError) as exc:
-        raise AnsibleFilterError(str(exc)) from exc
+        raise AnsibleFilterError(str(exc)) from None  # the message is whole: no second copy as its cause
 
 
 class FilterModule:

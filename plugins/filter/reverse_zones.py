@@ -54,7 +54,7 @@ def reverse_zones(prefix):
     try:
         return [str(zone) for zone in _reverse_zones(str(prefix))]
     except (PlanError, TypeError, ValueError) as exc:
-        raise AnsibleFilterError(str(exc)) from exc
+        raise AnsibleFilterError(str(exc)) from None  # the message is whole: no second copy as its cause
 
 
 class FilterModule:

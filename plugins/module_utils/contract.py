@@ -298,7 +298,9 @@ def _article(option: Option) -> str:
 
 def _short(value: object, limit: int = 80) -> str:
     """A value as the user wrote it, quoted when a string, elided when long."""
-    text = json.dumps(value) if isinstance(value, str) else show(value)
+    if not isinstance(value, str):
+        return show(value)  # elided by show when long
+    text = json.dumps(value)
     return text if len(text) <= limit else f"{text[: limit - 20]}...{text[-15:]} ({len(text)} characters)"
 
 

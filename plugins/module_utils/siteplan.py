@@ -48,7 +48,10 @@ def _field(
     return field
 
 
-_ID_HELP = "An integer; a decimal or `0x` hex string is accepted too."
+_ID_HELP = (
+    "An integer; a decimal or `0x` hex string is accepted too. Never write a leading zero: YAML reads `012` as "
+    "the octal 10 (`make test`'s yamllint refuses it)."
+)
 _NETWORK_SPEC = {
     "name": _field("str", "Network name, a hostname label.", required=True),
     "id": _field(
@@ -293,11 +296,17 @@ def _to_str(value: object) -> str:
 _INT_TEXT = re.compile(r"(-?)(?:0[xX]([0-9a-fA-F]+)|([0-9]+))")
 
 
+# More digits than any id (2^64) or size has: refused before Python converts (it refuses over 4300 digits itself).
+_MAX_DIGITS = 40
+
+
 def _to_int(value: object) -> int:
     if type(value) is str and (match := _INT_TEXT.fullmatch(value)):
         sign, hex_digits, digits = match.groups()
         if sign:
             raise _Bad("must not be negative")
+        if len(hex_digits or digits) > _MAX_DIGITS:
+            raise _Bad(f"too large: more than {_MAX_DIGITS} digits")
         return int(hex_digits, 16) if hex_digits else int(digits)
     if type(value) is not int:  # bool is a subclass of int, so compare the exact type
         raise _Bad("must be a non-negative integer (a decimal or 0x hex string is accepted too)")
@@ -365,7 +374,7 @@ def _check_mapping(raw: object, spec: dict[str, dict], path: str, problems: list
         if key not in raw:
             problems.append(f"{path}.{key}: missing required key")
     for key, default in defaults.items():
-        if key not in raw:
+        if raw.get(key) is None:  # absent, or YAML `key:` with no value: the default
             out[key] = list(default) if type(default) is list else default
     return out
 

@@ -84,7 +84,7 @@ def test_every_bad_value_is_named_with_its_rule_at_once():
         'demo_force "maybe": must be a boolean: true or false (also yes/no, on/off, 1/0)',
         'demo_count "lots": must be an integer',
         'demo_mode "c": must be one of a, b',
-        "demo_names {'a': 1}: must be a list",
+        'demo_names {"a": 1}: must be a list',
         "demo_table [1]: must be a mapping",
     ]
 

@@ -646,7 +646,7 @@ CASES = {
     "network id float": ([("networks", 1, "id", 2.0)], [f"site.networks[1].id: 2.0: {INT_RULE}"]),
     "network id underscore": ([("networks", 1, "id", "1_0")], [f"site.networks[1].id: 1_0: {INT_RULE}"]),
     "network id bare 0x": ([("networks", 1, "id", "0x")], [f"site.networks[1].id: 0x: {INT_RULE}"]),
-    "network id spaces": ([("networks", 1, "id", " 2")], [f"site.networks[1].id:  2: {INT_RULE}"]),
+    "network id spaces": ([("networks", 1, "id", " 2")], [f'site.networks[1].id: " 2": {INT_RULE}']),
     "network ipv4 unparseable": (
         [("networks", 1, "ipv4", "198.51.100.0/33")],
         ["site.networks[1].ipv4: 198.51.100.0/33: not an IPv4 prefix"],
@@ -955,3 +955,21 @@ def test_huge_sites_report_each_problem_once():
         "site.networks[1].ipv4: 198.51.100.0/28: too small: 1001 dual-stack VMs need addresses but 13 are free "
         "(network, gateway and broadcast excluded)"
     ]
+
+
+# --- no crash on a key without a value, or on a huge number ---------------------------------------------------
+
+
+@pytest.mark.parametrize("key", ["nat64_pool4_size", "management_network", "jump_prefix", "resolvers", "vms"])
+def test_a_key_without_a_value_takes_its_default(key):
+    site = {**example_site(), key: None}
+    assert siteplan.build_plan(site) == siteplan.build_plan({k: v for k, v in example_site().items() if k != key})
+
+
+def test_a_huge_number_is_refused_by_name():
+    site = example_site()
+    site["hosts"][0]["id"] = "9" * 5000
+    (problem,) = problems(site)
+    assert problem.startswith("site.hosts[0].id: 99999") and problem.endswith(
+        "(5000 characters): too large: more than 40 digits"
+    )
