@@ -67,12 +67,9 @@ def border_router_config(plan, router, options, facts=None):
         raise AnsibleFilterError(f"border_router_config: the plan must be a mapping, not {type(plan).__name__}")
     if not isinstance(options, dict):
         raise AnsibleFilterError(f"border_router_config: options must be a mapping, not {type(options).__name__}")
-    # Strings that reach the router's configs keep to their syntax here too, as role_config checks them.
-    problems = OPTIONS.syntax_problems(options)
     try:
-        if problems:
-            raise PlanError(problems)
-        return router_config(plan, str(router), dict(options), dict(facts or {}))
+        # Converted and checked as role_config does: types, and the syntax of what reaches a config.
+        return router_config(plan, str(router), OPTIONS.convert_given(options), dict(facts or {}))
     except PlanError as exc:
         raise AnsibleFilterError(exc.report("the border router configuration")) from None  # printed once
     except (KeyError, TypeError, ValueError) as exc:

@@ -273,22 +273,18 @@ class OptionTable:
             raise PlanError(problems)
         return out
 
-    def syntax_problems(self, values: dict[str, object]) -> list[str]:
-        """The syntax rules alone, on the options present in ``values`` as they are (no conversion): for callers
-        that take options from elsewhere than ``convert``, such as the border_router_config filter."""
+    def convert_given(self, values: dict[str, object]) -> dict[str, object]:
+        """Only the options present in ``values`` converted to their types (syntax rules included), the other
+        keys as they are: for callers that take options from elsewhere than role variables, such as the
+        border_router_config filter. Raises one PlanError listing every value that does not convert."""
         problems: list[str] = []
+        out = dict(values)
         for option in self.options:
-            value = values.get(option.name)
-            if value is None:
-                continue
-            if option.syntax is not None:
-                option._check_syntax(value, self.var(option.name), problems)
-            if option.suboptions and isinstance(value, list):
-                for k, item in enumerate(value):
-                    for sub in option.suboptions:
-                        if sub.syntax is not None and isinstance(item, dict) and item.get(sub.name) is not None:
-                            sub._check_syntax(item[sub.name], f"{self.var(option.name)}[{k}].{sub.name}", problems)
-        return problems
+            if option.name in values:
+                out[option.name] = option.convert(values[option.name], self.var(option.name), problems)
+        if problems:
+            raise PlanError(problems)
+        return out
 
 
 def _article(option: Option) -> str:
