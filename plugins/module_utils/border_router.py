@@ -35,6 +35,7 @@ from .configtext import (
 )
 from .contract import Option, OptionTable, Section
 from .errors import PlanError, show
+from .netparse import parse_prefix
 from .node_addresses import (
     INTERFACES_VAR,
     ConfigError,
@@ -79,7 +80,7 @@ PREF64_MAX_LIFETIME = 8191 * 8
 # Linux's default net.ipv4.ip_local_port_range.
 DEFAULT_LOCAL_PORT_RANGE = (32768, 60999)
 # Shorter than this, an ACL entry opens the resolver to a large part of the internet.
-OPEN_RESOLVER_MIN_LENGTH = {4: 8, 6: 16}
+OPEN_RESOLVER_MIN_LENGTH = {4: 16, 6: 29}
 
 # Prefixes a border router must never announce, whatever the plan says (the export filter also
 # accepts only the exact aggregates, so these are a second line of defence that is easy to audit).
@@ -212,21 +213,30 @@ def check_pref64(prefix: object, lifetime: object, max_ra_interval: int | None =
     return problems
 
 
-def check_resolver_acl(prefixes: list, force: bool = False) -> list[str]:
-    """Extra resolver clients must be prefixes, and never the whole internet unless ``force``."""
-    problems = []
+def check_resolver_acl(prefixes: list, force: bool = False, min_length6: int = 29) -> list[str]:
+    """The resolver's ACL as the daemon gets it: the prefixes merged (adjacent ones join, as ``2001::/16`` and
+    ``2000::/16`` make ``2000::/15``), and no merged prefix broader than ``min_length6`` for IPv6 (an LIR's /29)
+    or /16 for IPv4, unless ``force``. Each entry must be a prefix."""
+    problems, nets = [], []
     for value in prefixes:
         try:
-            net = ipaddress.ip_network(str(value))
-        except ValueError:
+            nets.append(parse_prefix(value))
+        except PlanError:
             problems.append(f"resolver client {show(value)}: not an IPv4 or IPv6 prefix with host bits zero")
-            continue
-        if net.prefixlen < OPEN_RESOLVER_MIN_LENGTH[net.version] and not force:
-            problems.append(
-                f"resolver client {net}: opens the DNS64 resolver to a large part of the internet "
-                "(an open resolver is abused for amplification, RFC 5358); only the site's and the "
-                "customers' prefixes belong here. Set border_router_dns64_allow_force: true to insist"
-            )
+    if force:
+        return problems
+    limits = {6: min_length6, 4: OPEN_RESOLVER_MIN_LENGTH[4]}
+    for version in (6, 4):
+        for merged in ipaddress.collapse_addresses(n for n in nets if n.version == version):
+            if merged.prefixlen < limits[version]:
+                parts = [str(n) for n in nets if n.version == version and n.subnet_of(merged)]
+                made = f" (merged from {', '.join(parts)})" if parts != [str(merged)] else ""
+                problems.append(
+                    f"resolver client {merged}{made}: opens the DNS64 resolver to a large part of the internet "
+                    f"(broader than /{limits[version]}; an open resolver is abused for amplification, RFC 5358); "
+                    "only the site's and the customers' prefixes belong here. Set border_router_dns64_allow_force: "
+                    "true to insist"
+                )
     return problems
 
 
@@ -619,18 +629,20 @@ class _Builder:
         }
 
     def resolver_acl(self) -> list[str]:
+        """The site, the customers and border_router_dns64_allow, merged; the merged list is what is checked."""
         acl = [str(self.site6)]
         acl += [c["prefix"] for c in (self.plan.get("customers") or {}).values()]
         if self.customer6 is not None:
             acl.append(str(self.customer6))
-        extra = list(self.opt.get("dns64_allow") or [])
-        self.extend(check_resolver_acl(extra, bool(self.opt.get("dns64_allow_force"))))
-        for value in extra:
-            with contextlib.suppress(ValueError):  # reported above
-                acl.append(str(_net(value)))
-        # Collapse so that each prefix appears once and contained customer /48s disappear.
-        v6 = ipaddress.collapse_addresses(n for n in map(_net, acl) if n.version == 6)
-        v4 = ipaddress.collapse_addresses(n for n in map(_net, acl) if n.version == 4)
+        acl += [str(value) for value in self.opt.get("dns64_allow") or []]
+        min_length = _int(self.opt.get("dns64_acl_min_length", OPEN_RESOLVER_MIN_LENGTH[6]))
+        self.extend(check_resolver_acl(acl, bool(self.opt.get("dns64_allow_force")), min_length))
+        nets = []
+        for value in acl:
+            with contextlib.suppress(PlanError):  # reported above
+                nets.append(parse_prefix(value))
+        v6 = ipaddress.collapse_addresses(n for n in nets if n.version == 6)
+        v4 = ipaddress.collapse_addresses(n for n in nets if n.version == 4)
         return [str(n) for n in v6] + [str(n) for n in v4]
 
     def dns64_config(self) -> dict:
@@ -1084,11 +1096,21 @@ OPTIONS = OptionTable(
             syntax=prefix_rule(),
         ),
         Option(
+            "dns64_acl_min_length",
+            "int",
+            29,
+            (
+                "The broadest IPv6 prefix the resolver's ACL may hold, checked on the merged ACL the daemon gets (the "
+                "site prefix, the customers' prefixes and O(border_router_dns64_allow), adjacent ones joined). /29 "
+                "is an LIR's allocation. IPv4 entries may be no broader than /16.",
+            ),
+        ),
+        Option(
             "dns64_allow_force",
             "bool",
             False,
-            "Accept prefixes shorter than /16 (IPv6) or /8 (IPv4), such as C(::/0), in O(border_router_dns64_allow): "
-            "an open resolver.",
+            "Accept a resolver ACL broader than O(border_router_dns64_acl_min_length) (IPv6) or /16 (IPv4), such as "
+            "C(::/0) in O(border_router_dns64_allow): an open resolver.",
         ),
         Option(
             "dns64_stub_zones",

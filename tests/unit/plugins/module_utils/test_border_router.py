@@ -620,11 +620,31 @@ def test_pool4_slices_are_disjoint_and_inside_pool4(count, exponent):
 
 
 def test_check_resolver_acl_limits():
-    assert br.check_resolver_acl(["2001::/16"]) == []
-    assert br.check_resolver_acl(["2001::/15"])
-    assert br.check_resolver_acl(["10.0.0.0/8"]) == []
-    assert br.check_resolver_acl(["10.0.0.0/7"])
+    assert br.check_resolver_acl(["2001:db8::/29"]) == []
+    assert br.check_resolver_acl(["2001:db8::/28"])
+    assert br.check_resolver_acl(["2001::/16"], min_length6=16) == []
+    assert br.check_resolver_acl(["10.0.0.0/16"]) == []
+    assert br.check_resolver_acl(["10.0.0.0/15"])
     assert br.check_resolver_acl(["::/0"], force=True) == []
+
+
+def test_the_merged_acl_is_what_is_checked():
+    """Each /30 passes alone; together they are a /29, and eight /32s that merge into a /29 pass as well, but
+    two adjacent /29s are a /28: refused, naming what they were merged from."""
+    assert br.check_resolver_acl([f"2001:{0xDB8 + k:x}::/32" for k in range(8)]) == []
+    (problem,) = br.check_resolver_acl(["2001:db0::/29", "2001:db8::/29"])
+    assert problem.startswith("resolver client 2001:db0::/28 (merged from 2001:db0::/29, 2001:db8::/29): opens")
+    # Adjacent /16s and /15s up to 2000::/3, each passing an entry-by-entry check at /16.
+    halves = ["2000::/4", "3000::/4"]
+    assert (
+        "resolver client 2000::/3 (merged from 2000::/4, 3000::/4)" in br.check_resolver_acl(halves, min_length6=4)[0]
+    )
+
+
+def test_the_site_and_customer_prefixes_are_checked_too():
+    plan = copy.deepcopy(PLAN)
+    plan["prefix"] = "2001::/16"
+    assert "resolver client 2001::/16 (merged from 2001::/16, " in " ".join(problems(plan))
 
 
 def test_check_wkp_backends_only_applies_to_the_well_known_prefix():
