@@ -82,9 +82,28 @@ DEFAULT_LOCAL_PORT_RANGE = (32768, 60999)
 # Shorter than this, an ACL entry opens the resolver to a large part of the internet.
 OPEN_RESOLVER_MIN_LENGTH = {4: 16, 6: 29}
 
-# Prefixes a border router must never announce, whatever the plan says (the export filter also
-# accepts only the exact aggregates, so these are a second line of defence that is easy to audit).
-NEVER_EXPORT6 = ("64:ff9b::/96", "64:ff9b:1::/48", "fc00::/7", "fe80::/10", "ff00::/8", "::/8")
+# Special-purpose ranges (RFC 6890 registries) a border router must never announce: an export that overlaps one in
+# either direction (inside it, or covering it, as fc00::/6 or 2000::/3 would) is refused. The export filter also
+# accepts only the exact aggregates, so these are a second line of defence that is easy to audit.
+NEVER_EXPORT6 = ("::/8", "64:ff9b::/96", "64:ff9b:1::/48", "100::/64", "2001::/23", "fc00::/7", "fe80::/10", "ff00::/8")
+NEVER_EXPORT4 = (
+    "0.0.0.0/8",
+    "10.0.0.0/8",
+    "100.64.0.0/10",
+    "127.0.0.0/8",
+    "169.254.0.0/16",
+    "172.16.0.0/12",
+    "192.0.0.0/24",
+    "192.168.0.0/16",
+    "224.0.0.0/4",
+    "240.0.0.0/4",
+)
+# Documentation and benchmarking ranges: never announced either, unless the site says it is a lab
+# (site.allow_documentation_prefixes).
+DOCUMENTATION6 = ("2001:db8::/32", "3fff::/20")
+DOCUMENTATION4 = ("192.0.2.0/24", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24")
+# Longer than these, transit providers filter an announcement: it is made, with a warning.
+TRANSIT_MAX_LENGTH = {6: 48, 4: 24}
 # Martians refused on import (RFC 6890 registries, plus the site's own space added per router).
 BOGONS6 = (
     "::/8",
@@ -357,6 +376,7 @@ class _Builder:
     def __init__(self, plan: dict, router: str, options: dict, facts: dict) -> None:
         self.plan, self.router, self.opt, self.facts = plan, router, options, facts or {}
         self.problems: list[str] = []
+        self.warnings: list[str] = []
 
     def fail(self, message: str) -> None:
         self.problems.append(f"border router {self.router}: {message}")
@@ -424,6 +444,8 @@ class _Builder:
         config["firewall"] = self.firewall_config(config)
         if self.problems:
             raise PlanError(self.problems)
+        if self.warnings:
+            config["warnings"] = self.warnings
         return config
 
     def interfaces(self) -> list[dict]:
@@ -802,13 +824,28 @@ class _Builder:
         export4 = [str(self.pool)]
         if opt.get("bgp_export_customer_prefix") and self.customer6 is not None:
             export6.append(str(self.customer6))
-        never6 = list(NEVER_EXPORT6)
-        if nat64["prefix"] not in never6:
-            never6.append(nat64["prefix"])
-        for prefix in export6:
-            for bad in never6:
-                if _net(prefix).overlaps(_net(bad)) and _net(prefix).prefixlen >= _net(bad).prefixlen:
-                    self.fail(f"BGP export {prefix}: inside {bad}, which must never be announced")
+        lab = bool(self.plan.get("allow_documentation_prefixes"))
+        never6 = [*NEVER_EXPORT6, *(() if lab else DOCUMENTATION6)]
+        never4 = [*NEVER_EXPORT4, *(() if lab else DOCUMENTATION4)]
+        for prefix in export6 + export4:
+            net = _net(prefix)
+            # The site's own NAT64 prefix may sit inside the aggregate (a /96 of it), but is never announced alone.
+            if prefix == nat64["prefix"]:
+                self.fail(f"BGP export {prefix}: is the NAT64 prefix, which must never be announced")
+            for bad in never6 if net.version == 6 else never4:
+                if net.overlaps(_net(bad)):
+                    where = "inside" if net.subnet_of(_net(bad)) else "covers"
+                    hint = (
+                        " (a documentation range: set site.allow_documentation_prefixes for a lab)"
+                        if bad in DOCUMENTATION6 + DOCUMENTATION4
+                        else ""
+                    )
+                    self.fail(f"BGP export {prefix}: {where} {bad}, which must never be announced{hint}")
+            if net.prefixlen > TRANSIT_MAX_LENGTH[net.version]:
+                self.warnings.append(
+                    f"BGP export {prefix}: longer than /{TRANSIT_MAX_LENGTH[net.version]}, so transit providers "
+                    "filter it; announce a covering prefix or ask the upstream to accept it"
+                )
         own6 = [*export6, nat64["prefix"]]
         own4 = [*export4, nat64["tayga"]["dynamic_pool"]]
         return {
@@ -820,7 +857,8 @@ class _Builder:
             "import_mode": self.bgp_import,
             "export6": export6,
             "export4": export4,
-            "never_export6": never6,
+            "never_export6": [*never6, *([] if nat64["prefix"] in never6 else [nat64["prefix"]])],
+            "never_export4": never4,
             "reject_import6": own6 + [b for b in BOGONS6 if b not in own6],
             "reject_import4": own4 + [b for b in BOGONS4 if b not in own4],
             "max_len6": 48,

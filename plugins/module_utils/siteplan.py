@@ -159,6 +159,13 @@ SITE_SPEC: dict[str, dict] = {
     "management_network": _field(
         "str", "Network on which the hosts are managed; must exist when there are hosts.", default="mgmt"
     ),
+    "allow_documentation_prefixes": _field(
+        "bool",
+        "Allow the documentation and benchmarking ranges (`2001:db8::/32`, `3fff::/20`, `192.0.2.0/24`, "
+        "`198.51.100.0/24`, `203.0.113.0/24`, `198.18.0.0/15`, `2001:2::/48`) wherever special-purpose ranges are "
+        "refused, such as in BGP exports. For labs and examples only: never on a real site.",
+        default=False,
+    ),
     "resolvers": _field(
         "list",
         "Names of the hosts whose IPv6 addresses serve DNS64 to the site, in order of preference.",
@@ -321,13 +328,19 @@ def _to_bool_or_str(value: object) -> bool | str:
     return value
 
 
+def _to_bool(value: object) -> bool:
+    if type(value) is not bool:
+        raise _Bad("must be true or false")
+    return value
+
+
 def _to_list(value: object) -> list:
     if type(value) is not list:
         raise _Bad("must be a list")
     return value
 
 
-_CONVERT = {"str": _to_str, "int": _to_int, "bool or str": _to_bool_or_str, "list": _to_list}
+_CONVERT = {"str": _to_str, "int": _to_int, "bool": _to_bool, "bool or str": _to_bool_or_str, "list": _to_list}
 
 
 def _compile(spec: dict[str, dict]) -> tuple[dict[str, tuple], tuple[str, ...], dict[str, object], str]:
@@ -1022,6 +1035,7 @@ class _Planner:
             "customer_prefix": str(self.customer_prefix),
             "jump_prefix": str(jump) if jump is not None else None,
             "management_network": site["management_network"],
+            "allow_documentation_prefixes": site["allow_documentation_prefixes"],
             "networks": networks,
             "hosts": hosts,
             "vms": vms,

@@ -15,6 +15,7 @@ def small_site(**changes) -> dict:
         "nat64_prefix": "2001:db8:100:64::/96",
         "ipv4_pool": "198.51.100.0/26",
         "customer_prefix": "2001:db8:8000::/36",
+        "allow_documentation_prefixes": True,
         "resolvers": ["br1", "br2"],
         "networks": [
             {"name": "mgmt", "id": 1},

@@ -21,6 +21,7 @@ PLAN = {
     "prefix": "2001:db8:100::/48",
     "customer_prefix": "2001:db8:8000::/36",
     "jump_prefix": "2001:db8:100:1::/64",
+    "allow_documentation_prefixes": True,  # a lab-like site: 2001:db8::/32 and 198.51.100.0/24
     "networks": {
         "mgmt": {"name": "mgmt", "id": 1, "prefix": "2001:db8:100:1::/64", "ipv4": None},
         "servers": {"name": "servers", "id": 16, "prefix": "2001:db8:100:10::/64", "ipv4": None},
@@ -304,6 +305,51 @@ def test_bgp_exports_only_the_aggregates_and_never_nat64():
     assert bgp["reject_import6"][:2] == ["2001:db8:100::/48", "2001:db8:100:64::/96"]
     assert "fc00::/7" in bgp["reject_import6"]
     assert "198.51.100.0/26" in bgp["reject_import4"]
+
+
+def with_exports(prefix6=None, pool4=None, lab=True) -> dict:
+    plan = copy.deepcopy(PLAN)
+    plan["allow_documentation_prefixes"] = lab
+    if prefix6:
+        plan["prefix"] = prefix6
+    if pool4:
+        plan["ipv4"]["pool"] = pool4
+    return plan
+
+
+@pytest.mark.parametrize(
+    ("prefix6", "pool4", "expected"),
+    [
+        ("fc00::/6", None, "BGP export fc00::/6: covers fc00::/7, which must never be announced"),
+        ("2000::/3", None, "BGP export 2000::/3: covers 2001::/23, which must never be announced"),
+        ("fd00:1::/48", None, "BGP export fd00:1::/48: inside fc00::/7, which must never be announced"),
+        ("::/4", None, "BGP export ::/4: covers ::/8, which must never be announced"),
+        (None, "10.1.0.0/24", "BGP export 10.1.0.0/24: inside 10.0.0.0/8, which must never be announced"),
+        (None, "100.64.0.0/24", "BGP export 100.64.0.0/24: inside 100.64.0.0/10, which must never be announced"),
+        (None, "224.1.0.0/24", "BGP export 224.1.0.0/24: inside 224.0.0.0/4, which must never be announced"),
+        (None, "8.0.0.0/5", "BGP export 8.0.0.0/5: covers 10.0.0.0/8, which must never be announced"),
+    ],
+)
+def test_bgp_never_announces_special_purpose_space_in_either_direction(prefix6, pool4, expected):
+    assert expected in " ".join(problems(with_exports(prefix6, pool4)))
+
+
+def test_documentation_ranges_are_announced_only_in_a_lab():
+    found = problems(with_exports(lab=False))
+    assert (
+        "border router br1: BGP export 2001:db8:100::/48: inside 2001:db8::/32, which must never be announced "
+        "(a documentation range: set site.allow_documentation_prefixes for a lab)" in found
+    )
+    assert any(p.startswith("border router br1: BGP export 198.51.100.0/26: inside 198.51.100.0/24") for p in found)
+    assert build()["bgp"]["export6"] == ["2001:db8:100::/48"]  # the fixture is a lab
+
+
+def test_an_export_transit_providers_filter_is_made_with_a_warning():
+    warnings = build()["warnings"]
+    assert warnings == [
+        "BGP export 198.51.100.0/26: longer than /24, so transit providers filter it; announce a covering prefix "
+        "or ask the upstream to accept it"
+    ]
 
 
 def test_bgp_customer_prefix_is_opt_in():

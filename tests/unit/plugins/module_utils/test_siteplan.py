@@ -417,7 +417,7 @@ def _fields(spec, prefix="site."):
 def test_every_spec_entry_is_documented():
     for path, field in _fields(siteplan.SITE_SPEC):
         assert {"type", "required", "default", "description"} <= field.keys(), path
-        assert field["type"] in {"str", "int", "bool or str", "list"}, path
+        assert field["type"] in {"str", "int", "bool", "bool or str", "list"}, path
         assert field["description"].endswith("."), path
         assert not (field["required"] and field["default"] is not None), path
         assert ("elements" in field) == (field["type"] == "list"), path
@@ -449,7 +449,7 @@ def test_spec_markdown_has_a_row_per_key():
 DELETE = object()
 TOP_KEYS = (
     "name, domain, prefix, nat64_prefix, nat64_pool4_size, ipv4_pool, customer_prefix, jump_prefix, "
-    "management_network, resolvers, networks, hosts, vms, customers"
+    "management_network, allow_documentation_prefixes, resolvers, networks, hosts, vms, customers"
 )
 LONG_DOMAIN = ".".join(c * 63 for c in "abc")
 
