@@ -104,8 +104,28 @@ def special_purpose_ipv4(addr: str | ipaddress.IPv4Address) -> str | None:
     return _special_purpose(_parse_ipv4(addr))
 
 
-def validate_prefix(prefix: str | ipaddress.IPv6Network) -> ipaddress.IPv6Network:
-    """Check ``prefix`` is usable as an RFC 6052 prefix and return it as a network.
+# Special-purpose IPv6 space (RFC 6890 registry and since) that no NAT64 prefix may overlap, apart from the
+# well-known prefix itself (exactly 64:ff9b::/96) and prefixes from 64:ff9b:1::/48 (RFC 8215). ::/8 covers
+# ::ffff:0:0/96 (IPv4-mapped), ::/96 (IPv4-compatible), loopback and unspecified.
+SPECIAL_PURPOSE_IPV6 = (
+    (ipaddress.IPv6Network("::/8"), "reserved by the IETF, holding IPv4-mapped and loopback addresses, RFC 4291"),
+    (ipaddress.IPv6Network("100::/64"), "discard-only, RFC 6666"),
+    (ipaddress.IPv6Network("2001::/23"), "IETF protocol assignments, RFC 2928"),
+    (ipaddress.IPv6Network("5f00::/16"), "SRv6 SIDs, RFC 9602"),
+    (ipaddress.IPv6Network("fc00::/7"), "unique-local, RFC 4193"),
+    (ipaddress.IPv6Network("fe80::/10"), "link-local, RFC 4291"),
+    (ipaddress.IPv6Network("ff00::/8"), "multicast, RFC 4291"),
+)
+DOCUMENTATION_IPV6 = (
+    (ipaddress.IPv6Network("2001:db8::/32"), "documentation, RFC 3849"),
+    (ipaddress.IPv6Network("3fff::/20"), "documentation, RFC 9637"),
+)
+
+
+def validate_prefix(prefix: str | ipaddress.IPv6Network, allow_documentation: bool = True) -> ipaddress.IPv6Network:
+    """Check ``prefix`` is usable as an RFC 6052 prefix and return it as a network: a length RFC 6052 defines, the
+    u-octet zero, and no special-purpose space except the well-known prefix and RFC 8215's; documentation space
+    only if ``allow_documentation``.
 
     Raises PlanError ``nat64 prefix <value>: <rule> (<reference>)``.
     """
@@ -118,6 +138,17 @@ def validate_prefix(prefix: str | ipaddress.IPv6Network) -> ipaddress.IPv6Networ
         raise PlanError(f"nat64 prefix {prefix}: length must be one of {lengths} ({_REF})")
     if (int(net.network_address) >> _U_OCTET_SHIFT) & 0xFF:
         raise PlanError(f"nat64 prefix {prefix}: bits 64-71 (u-octet) must be zero ({_REF})")
+    if net == WELL_KNOWN_PREFIX or net.subnet_of(LOCAL_USE_PREFIX):
+        return net
+    if net.overlaps(WELL_KNOWN_PREFIX):
+        raise PlanError(
+            f"nat64 prefix {prefix}: the well-known prefix is 64:ff9b::/96 and no other length (RFC 6052 section 2.1)"
+        )
+    table = SPECIAL_PURPOSE_IPV6 + (() if allow_documentation else DOCUMENTATION_IPV6)
+    for special, name in table:
+        if net.overlaps(special):
+            hint = "; set site.allow_documentation_prefixes for a lab" if special in dict(DOCUMENTATION_IPV6) else ""
+            raise PlanError(f"nat64 prefix {prefix}: overlaps {special} ({name}){hint}")
     return net
 
 

@@ -502,7 +502,12 @@ class _Planner:
             self.fail("site.prefix", site["prefix"], "must be /64 or shorter: each network is one of its /64s")
             self.prefix = prefix = None
 
-        self.nat64 = nat64 = self.parse("site.nat64_prefix", site.get("nat64_prefix"), rfc6052.validate_prefix)
+        self.nat64 = nat64 = self.parse(
+            "site.nat64_prefix",
+            site.get("nat64_prefix"),
+            rfc6052.validate_prefix,
+            bool(site.get("allow_documentation_prefixes")),
+        )
 
         self.customer_prefix = cp = self.parse("site.customer_prefix", site.get("customer_prefix"), parse_prefix, 6)
         if cp is not None and cp.prefixlen > 48:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 
 import pytest
 from hypothesis import assume, given
@@ -215,11 +216,12 @@ def test_extract_errors(ipv6, prefix, message):
 
 @st.composite
 def nat64_prefixes(draw):
-    """Any valid RFC 6052 prefix: an allowed length, host bits and u-octet zero."""
+    """Any valid RFC 6052 prefix: an allowed length, host bits and u-octet zero, in global unicast space."""
     length = draw(st.sampled_from(rfc6052.ALLOWED_LENGTHS))
     value = draw(st.integers(0, 2**128 - 1))
     value &= ~((1 << (128 - length)) - 1)  # clear the host bits
     value &= ~(0xFF << 56)  # clear the u-octet
+    value = (value & ~(0xF << 124)) | (0x3 << 124)  # in 3000::/4: global unicast, no special-purpose space
     return ipaddress.IPv6Network((value, length))
 
 
@@ -258,3 +260,30 @@ def test_extract_ignores_the_suffix(prefix, ipv4, suffix):
     assume(prefix != rfc6052.WELL_KNOWN_PREFIX)
     embedded = ipaddress.IPv6Address(int(rfc6052.embed(ipv4, prefix)) | suffix)
     assert rfc6052.extract(embedded, prefix) == ipv4
+
+
+@pytest.mark.parametrize(
+    ("prefix", "rule"),
+    [
+        ("::ffff:0:0/96", "overlaps ::/8"),
+        ("::/96", "overlaps ::/8"),
+        ("ff0e::/96", "overlaps ff00::/8 (multicast"),
+        ("fe80::/96", "overlaps fe80::/10 (link-local"),
+        ("fd00:64::/96", "overlaps fc00::/7 (unique-local"),
+        ("64:ff9b::/64", "the well-known prefix is 64:ff9b::/96 and no other length"),
+        ("2001:db8:64::/96", None),
+        ("64:ff9b::/96", None),
+        ("64:ff9b:1:2::/96", None),
+    ],
+)
+def test_special_purpose_space_is_no_nat64_prefix(prefix, rule):
+    if rule is None:
+        assert rfc6052.validate_prefix(prefix) == ipaddress.IPv6Network(prefix)
+        return
+    with pytest.raises(PlanError, match=re.escape(rule)):
+        rfc6052.validate_prefix(prefix)
+
+
+def test_documentation_space_is_a_nat64_prefix_only_in_a_lab():
+    with pytest.raises(PlanError, match=r"overlaps 2001:db8::/32 \(documentation, RFC 3849\); set site.allow_doc"):
+        rfc6052.validate_prefix("2001:db8:64::/96", allow_documentation=False)

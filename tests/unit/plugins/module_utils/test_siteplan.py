@@ -28,6 +28,7 @@ def example_site() -> dict:
         "nat64_prefix": "2001:db8:100:64::/96",
         "ipv4_pool": "198.51.100.0/26",
         "customer_prefix": "2001:db8:8000::/36",
+        "allow_documentation_prefixes": True,
         "resolvers": ["br1", "br2"],
         "networks": [
             {"name": "mgmt", "id": 1},
@@ -152,7 +153,8 @@ def test_plan_is_json_and_input_is_untouched():
 
 
 def test_minimal_site():
-    site = {k: v for k, v in example_site().items() if k in ("name", "domain", "prefix", "nat64_prefix")}
+    keep = ("name", "domain", "prefix", "nat64_prefix", "allow_documentation_prefixes")
+    site = {k: v for k, v in example_site().items() if k in keep}
     site |= {"ipv4_pool": "198.51.100.0/30", "customer_prefix": "2001:db8:8000::/36", "nat64_pool4_size": 1}
     plan = siteplan.build_plan(site)
     assert plan["networks"] == plan["hosts"] == plan["vms"] == plan["customers"] == {}

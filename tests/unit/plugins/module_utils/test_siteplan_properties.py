@@ -101,6 +101,7 @@ def sites(draw) -> dict:
         "nat64_pool4_size": draw(st.sampled_from([1, 2, 4, 16, 256])),
         "ipv4_pool": str(POOL),
         "customer_prefix": "2001:db8:8000::/36",
+        "allow_documentation_prefixes": True,
         "networks": networks,
         "hosts": hosts,
         "vms": vms,
