@@ -9,6 +9,8 @@ options are declared once, in ``OPTIONS`` (see ``contract.py``). Standard librar
 
 from __future__ import annotations
 
+import ipaddress
+
 from .configtext import (
     address_rule,
     host_problem,
@@ -20,7 +22,7 @@ from .configtext import (
     words_problem,
 )
 from .contract import Option, OptionTable, Section
-from .errors import PlanError
+from .errors import PlanError, show
 from .node_addresses import named_interfaces
 
 __all__ = ["OPTIONS", "PROFILES", "build"]
@@ -359,7 +361,15 @@ def build(plan: dict, options: dict, facts: dict) -> dict:
     resolvers = list(plan["dns"].get("resolvers") or [])
 
     allowed = options["ssh_allowed_prefixes"] or ([plan["jump_prefix"]] if plan.get("jump_prefix") else [])
-    # Each entry is an IPv6 prefix: the option table's syntax rule checked it.
+    # Each entry is an IPv6 prefix (the option table's syntax rule checked it). None may cover the NAT64 prefix:
+    # the IPv4 internet arrives from it.
+    nat64 = ipaddress.IPv6Network(plan["nat64"]["prefix"])
+    for value in allowed:
+        if ipaddress.IPv6Network(value, strict=False).overlaps(nat64):
+            problems.append(
+                f"ipv6_host_ssh_allowed_prefixes {show(value)}: covers the NAT64 prefix {nat64}, from which the "
+                "whole IPv4 internet arrives (through the mappings); allow the jump hosts' own prefix only"
+            )
     if not allowed:
         problems.append(
             f"no SSH source prefix for {name}: the site has no jump_prefix (and no management network) and "
@@ -424,6 +434,7 @@ def build(plan: dict, options: dict, facts: dict) -> dict:
             "input_rules": options["nftables_input_rules"],
             "ipv4_input_rules": options["nftables_ipv4_input_rules"],
             "icmpv6_echo_rate": options["icmpv6_echo_rate"],
+            "nat64_prefix": plan["nat64"]["prefix"],
         },
         "audit": {
             "enabled": options["audit_listeners"],

@@ -540,7 +540,20 @@ class _Planner:
             self.fail("site.nat64_prefix", site["nat64_prefix"], f"contains site.prefix {prefix}")
             self.nat64 = None
 
-        self.jump_prefix = self.parse("site.jump_prefix", site.get("jump_prefix"), parse_prefix, 6)
+        self.jump_prefix = jump = self.parse("site.jump_prefix", site.get("jump_prefix"), parse_prefix, 6)
+        # SSH and other trust are keyed on the jump prefix. IPv4 clients of a mapped VM arrive from the NAT64
+        # prefix: inside the jump prefix they would be trusted as the jump host, and reach SSH on every mapped VM.
+        if jump is not None and nat64 is not None and jump.overlaps(nat64):
+            self.fail(
+                "site.jump_prefix",
+                site["jump_prefix"],
+                f"covers the NAT64 prefix {nat64}, from which the whole IPv4 internet arrives; use the jump hosts' "
+                "own /64 (the default, the management network's), or a NAT64 prefix outside it",
+            )
+        if jump is not None and prefix is not None and jump.prefixlen < prefix.prefixlen:
+            self.fail("site.jump_prefix", site["jump_prefix"], f"broader than site.prefix {prefix}")
+        if jump is not None and cp is not None and jump.overlaps(cp):
+            self.fail("site.jump_prefix", site["jump_prefix"], f"overlaps site.customer_prefix {cp}: customers' space")
 
     def validate_networks(self) -> None:
         prefix, nat64 = self.prefix, self.nat64

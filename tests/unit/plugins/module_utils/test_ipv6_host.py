@@ -129,3 +129,9 @@ def test_ssh_must_stay_possible_and_over_ipv6():
 def test_audit_allow_list_drops_unset_keys():
     config = build(audit_allow=[{"port": "68", "proto": "udp"}])
     assert config["audit"]["allow"] == [{"port": 68, "proto": "udp"}]
+
+
+def test_no_ssh_allow_list_covers_the_nat64_prefix():
+    with pytest.raises(PlanError, match=r"ipv6_host_ssh_allowed_prefixes 2001:db8:100::/48: covers the NAT64 prefix"):
+        build(ssh_allowed_prefixes=["2001:db8:100::/48"])
+    assert build()["nftables"]["nat64_prefix"] == PLAN["nat64"]["prefix"]  # the firewall drops SSH from it

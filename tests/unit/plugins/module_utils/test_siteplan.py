@@ -975,3 +975,20 @@ def test_a_huge_number_is_refused_by_name():
     assert problem.startswith("site.hosts[0].id: 99999") and problem.endswith(
         "(5000 characters): too large: more than 40 digits"
     )
+
+
+# --- trust never covers the NAT64 prefix ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("jump", "rule"),
+    [
+        ("2001:db8:100::/48", "covers the NAT64 prefix 2001:db8:100:64::/96, from which the whole IPv4 internet"),
+        ("2001:db8:100:64::/64", "covers the NAT64 prefix 2001:db8:100:64::/96"),
+        ("2001:db8::/32", "broader than site.prefix 2001:db8:100::/48"),
+        ("2001:db8:8000:1::/64", "overlaps site.customer_prefix 2001:db8:8000::/36: customers' space"),
+    ],
+)
+def test_the_jump_prefix_trusts_no_ipv4_client_and_no_customer(jump, rule):
+    found = problems({**example_site(), "jump_prefix": jump})
+    assert any(p.startswith(f"site.jump_prefix: {jump}: ") and rule in p for p in found), found
