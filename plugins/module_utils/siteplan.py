@@ -28,6 +28,8 @@ except ImportError:  # only MAC addresses need it; a VM with a mac is then refus
 __all__ = ["PROXY_SERVICES", "SITE_SPEC", "build_plan", "eui64", "normalize_mac", "site_spec_markdown"]
 
 PROXY_SERVICES = ("http", "https", "smtp")
+# The broadest site prefix: an LIR's allocation.
+SITE_PREFIX_MIN_LENGTH = 29
 
 
 def _field(
@@ -129,7 +131,12 @@ SITE_SPEC: dict[str, dict] = {
     "domain": _field(
         "str", "DNS domain of the hosts and VMs: dot-separated hostname labels, no trailing dot.", required=True
     ),
-    "prefix": _field("str", "Site IPv6 aggregate, /64 or shorter. Each network is one of its /64s.", required=True),
+    "prefix": _field(
+        "str",
+        "Site IPv6 aggregate, /29 to /64 (no site is larger than an LIR's allocation; the border routers announce "
+        "it). Each network is one of its /64s.",
+        required=True,
+    ),
     "nat64_prefix": _field(
         "str",
         "NAT64/DNS64 prefix (RFC 6052): a /32, /40, /48, /56, /64 or /96 with bits 64-71 zero, such as a /96 "
@@ -500,6 +507,14 @@ class _Planner:
         self.prefix = prefix = self.parse("site.prefix", site.get("prefix"), parse_prefix, 6)
         if prefix is not None and prefix.prefixlen > 64:
             self.fail("site.prefix", site["prefix"], "must be /64 or shorter: each network is one of its /64s")
+            self.prefix = prefix = None
+        elif prefix is not None and prefix.prefixlen < SITE_PREFIX_MIN_LENGTH:
+            self.fail(
+                "site.prefix",
+                site["prefix"],
+                f"must be /{SITE_PREFIX_MIN_LENGTH} or longer: no site is larger than an LIR's allocation, and the "
+                "border routers announce this prefix",
+            )
             self.prefix = prefix = None
 
         self.nat64 = nat64 = self.parse(

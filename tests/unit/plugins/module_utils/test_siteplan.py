@@ -992,3 +992,8 @@ def test_a_huge_number_is_refused_by_name():
 def test_the_jump_prefix_trusts_no_ipv4_client_and_no_customer(jump, rule):
     found = problems({**example_site(), "jump_prefix": jump})
     assert any(p.startswith(f"site.jump_prefix: {jump}: ") and rule in p for p in found), found
+
+
+def test_a_site_prefix_is_no_broader_than_an_lirs_allocation():
+    (problem,) = problems({**example_site(), "prefix": "2001:db0::/28", "customer_prefix": "2001:db8:8000::/36"})
+    assert problem.startswith("site.prefix: 2001:db0::/28: must be /29 or longer")
