@@ -673,7 +673,7 @@ class _Planner:
         """Hosts and VMs: names share the DNS namespace, addresses share the site prefix."""
         fail = self.fail
         names: dict[str, str] = {}
-        addresses: dict[int, str] = {}
+        addresses: dict[int | tuple[str, int], str] = {}  # by address, or (network, id) without a prefix
         macs: dict[str, str] = {}
         self.ipv4_taken: dict[int, str] = {}
         network_by_name = self.network_by_name
@@ -740,6 +740,18 @@ class _Planner:
                     else:
                         fail(f"{path}.{source}", raw[source], f"address {_v6(address)} already used by {other}")
                         address = None
+                elif iid is not None and net is not None:
+                    # No address without the network's prefix (reported already), but the same interface id
+                    # twice on one network is a duplicate all the same: a broken prefix must not hide it.
+                    other = addresses.get((net.name, iid))
+                    if other is None:
+                        addresses[(net.name, iid)] = path
+                    else:
+                        fail(
+                            f"{path}.{source}",
+                            raw[source],
+                            f"interface id {iid:#x} on {net.name} already used by {other}",
+                        )
                 valid = valid and address is not None
 
                 if not is_vm:
@@ -769,7 +781,7 @@ class _Planner:
         self.names = names
 
     def check_host_networks(
-        self, path: str, item: dict, primary: str | None, iid: int | None, addresses: dict[int, str]
+        self, path: str, item: dict, primary: str | None, iid: int | None, addresses: dict[int | tuple[str, int], str]
     ) -> list[tuple[_Network, int]] | None:
         """Validate a host's extra ``networks`` and claim its address on each: the (network, address) pairs,
         or None when one of them is wrong. Names of networks that are themselves broken are skipped quietly.

@@ -997,3 +997,13 @@ def test_the_jump_prefix_trusts_no_ipv4_client_and_no_customer(jump, rule):
 def test_a_site_prefix_is_no_broader_than_an_lirs_allocation():
     (problem,) = problems({**example_site(), "prefix": "2001:db0::/28", "customer_prefix": "2001:db8:8000::/36"})
     assert problem.startswith("site.prefix: 2001:db0::/28: must be /29 or longer")
+
+
+def test_a_broken_site_prefix_does_not_hide_a_duplicate_id():
+    site = example_site()
+    site["prefix"] = "nonsense"
+    site["vms"].append({"name": "db2", "network": "vms", "id": 7})
+    assert problems(site) == [
+        'site.prefix: "nonsense": not an IPv6 prefix',
+        "site.vms[3].id: 7: interface id 0x7 on vms already used by site.vms[1]",
+    ]
