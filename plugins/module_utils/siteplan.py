@@ -399,11 +399,23 @@ def _check_mapping(raw: object, spec: dict[str, dict], path: str, problems: list
     return out
 
 
-def _all_named(items: object) -> bool:
-    """Whether every item of a site list is a mapping with a string name, so names can be looked up."""
-    if items is None:
-        return True
-    return type(items) is list and all(type(item) is dict and type(item.get("name")) is str for item in items)
+class _BrokenNames:
+    """The names of a site list that cannot be looked up: a reference to an unknown name is reported unless it may
+    mean one of them. An item with no name at all may be any; a name that is not a string is matched by its text.
+    So one broken name stays one problem, while a typo elsewhere is still reported."""
+
+    def __init__(self, items: object) -> None:
+        self.any = items is not None and type(items) is not list
+        self.texts: set[str] = set()
+        for item in items if type(items) is list else []:
+            name = item.get("name") if type(item) is dict else None
+            if name is None:
+                self.any = True
+            elif type(name) is not str:
+                self.texts.add(show(name))
+
+    def may_be(self, name: object) -> bool:
+        return self.any or show(name) in self.texts
 
 
 # --- the planner -----------------------------------------------------------------------------------------
@@ -574,7 +586,7 @@ class _Planner:
         prefix, nat64 = self.prefix, self.nat64
         # A reference to an unknown network may point at one whose name is broken; that is already
         # reported, and one broken network must not produce a problem for each of its 10k VMs.
-        self.networks_named = _all_named(self.raw.get("networks"))
+        self.broken_networks = _BrokenNames(self.raw.get("networks"))
         self.networks: list[_Network] = []
         self.network_by_name: dict[str, _Network] = {}
         by_id: dict[int, _Network] = {}
@@ -703,7 +715,7 @@ class _Planner:
 
                 network = item.get("network")
                 net = network_by_name.get(network) if network is not None else None
-                if network is not None and net is None and self.networks_named:
+                if network is not None and net is None and not self.broken_networks.may_be(network):
                     fail(f"{path}.network", network, "no such network in site.networks")
 
                 iid = item.get("id")
@@ -802,7 +814,7 @@ class _Planner:
             seen.add(name)
             net = self.network_by_name.get(name)
             if net is None:
-                if self.networks_named:
+                if not self.broken_networks.may_be(name):
                     self.fail(entry, name, "no such network in site.networks")
                 ok = False
                 continue
@@ -917,14 +929,14 @@ class _Planner:
     def validate_references(self) -> None:
         site = self.site
         hosts = {name: address for name, _, address, _ in self.hosts}
-        hosts_named = _all_named(self.raw.get("hosts"))
+        broken_hosts = _BrokenNames(self.raw.get("hosts"))
         self.resolvers = []
         seen = set()
         for k, name in enumerate(site.get("resolvers") or []):
             if name in seen:
                 self.fail(f"site.resolvers[{k}]", name, "listed twice")
             elif name not in hosts:
-                if self.names.get(name, "").startswith("site.hosts[") or not hosts_named:
+                if self.names.get(name, "").startswith("site.hosts[") or broken_hosts.may_be(name):
                     continue  # the host may be one with its own problems; already reported
                 self.fail(f"site.resolvers[{k}]", name, "no such host in site.hosts")
             else:
@@ -932,7 +944,7 @@ class _Planner:
             seen.add(name)
         mgmt = site.get("management_network")
         self.management = self.network_by_name.get(mgmt) if mgmt is not None else None
-        if mgmt is not None and self.management is None and site.get("hosts") and self.networks_named:
+        if mgmt is not None and self.management is None and site.get("hosts") and not self.broken_networks.may_be(mgmt):
             self.fail("site.management_network", mgmt, "no such network in site.networks (needed when there are hosts)")
 
     def validate_capacity(self) -> None:

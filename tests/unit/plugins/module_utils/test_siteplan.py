@@ -919,7 +919,6 @@ def test_site_must_be_a_mapping(site):
         [("prefix", "nonsense")],
         [("ipv4_pool", "nonsense")],
         [("customer_prefix", "nonsense")],
-        [("networks", 0, "name", 1)],
     ],
 )
 def test_broken_inputs_are_reported_once(edits):
@@ -1007,3 +1006,15 @@ def test_a_broken_site_prefix_does_not_hide_a_duplicate_id():
         'site.prefix: "nonsense": not an IPv6 prefix',
         "site.vms[3].id: 7: interface id 0x7 on vms already used by site.vms[1]",
     ]
+
+
+def test_a_name_that_is_not_a_string_does_not_hide_a_typo():
+    site = example_site()
+    site["networks"][1]["name"] = 5  # was vms
+    site["hosts"][1]["network"] = "mgnt"  # a typo of mgmt: reported, where it was silenced before
+    found = problems(site)
+    assert found[0] == "site.networks[1].name: 5: must be a string"
+    assert "site.hosts[1].network: mgnt: no such network in site.networks" in found
+    # A network with no name at all may be any: then unknown references stay quiet (one problem, not one per VM).
+    del site["networks"][1]["name"]
+    assert problems(site) == ["site.networks[1].name: missing required key"]
