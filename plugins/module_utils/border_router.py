@@ -350,7 +350,14 @@ def jool_pool6_changed(old: object, new: dict) -> bool:
             return True
     if not isinstance(old, dict):
         return True
-    return (old.get("global") or {}).get("pool6") != (new.get("global") or {}).get("pool6")
+    # Compared as prefixes: another spelling of the same one (64:FF9B:0::/96) is no change, and a recreate
+    # drops every session.
+    try:
+        return parse_prefix(str((old.get("global") or {}).get("pool6")), 6) != parse_prefix(
+            str((new.get("global") or {}).get("pool6")), 6
+        )
+    except PlanError:
+        return True
 
 
 # --- the whole router ------------------------------------------------------------------------------------

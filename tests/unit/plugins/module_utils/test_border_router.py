@@ -432,6 +432,7 @@ def test_jool_pool6_change_is_a_planned_recreate():
         ("not json", True),
         ([], True),
         ({"global": {"pool6": "64:ff9b::/96"}}, False),
+        ({"global": {"pool6": "64:FF9B:0:0::/96"}}, False),  # the same prefix spelt otherwise: no recreate
         ({"global": {"pool6": "2001:db8::/96"}}, True),
         ({}, True),
     ],
