@@ -75,7 +75,9 @@ _value:
       description: Per customer, its C(prefix) (/48).
       type: dict
     nat64:
-      description: The NAT64 C(prefix), whether it is C(well_known), the C(pool4) and the RFC 7757 C(eam) pairs.
+      description: >-
+        The NAT64 C(prefix), whether it is C(well_known), the C(pool4) and the RFC 7757 C(eam) entries
+        (C(ipv4), C(ipv6), C(vm), and C(ports), null for every port or the VM's C(ipv4_mapping_ports)).
       type: dict
     ipv4:
       description: The IPv4 C(pool), its C(pool4) block, and how many mapping addresses are used and free.

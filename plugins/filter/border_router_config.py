@@ -37,8 +37,7 @@ options:
     required: true
   facts:
     description:
-      - The host's C(ansible_facts), plus C(ip_local_port_range) (for example C("32768 60999")) and
-        C(jool_applied) (the last applied Jool configuration).
+      - The host's C(ansible_facts), plus C(ip_local_port_range) (for example C("32768 60999")).
     type: dict
     default: {}
 seealso:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
-import json
 import re
 from typing import Any
 
@@ -35,6 +34,7 @@ from .configtext import (
 )
 from .contract import Option, OptionTable, Section
 from .errors import PlanError, show
+from .jool import jool_nat64_config, jool_siit_config
 from .netparse import parse_prefix
 from .node_addresses import (
     INTERFACES_VAR,
@@ -58,7 +58,6 @@ __all__ = [
     "check_resolver_acl",
     "check_wkp_backends",
     "jool_nat64_config",
-    "jool_pool6_changed",
     "jool_siit_config",
     "parse_port_range",
     "pool4_slice",
@@ -301,63 +300,6 @@ def unbound_nodefault_zones(zones: list[str]) -> list[str]:
             if (name == default or name.endswith("." + default)) and default not in out:
                 out.append(default)
     return out
-
-
-# --- Jool (production NAT64; rendered and validated only in the lab) -------------------------------------
-
-
-def jool_nat64_config(instance: str, pool6: str, pool4: list[dict], tcp_est_timeout: int = 7440) -> dict:
-    """Jool stateful NAT64 atomic configuration (``jool file handle``), Jool 4.1 format."""
-    return {
-        "comment": "Managed by ipv6only.datacenter.border_router; applied atomically with `jool file handle`",
-        "instance": instance,
-        "framework": "netfilter",
-        "global": {
-            "pool6": pool6,
-            "tcp-est-timeout": tcp_est_timeout,
-            "lowest-ipv6-mtu": 1280,
-            "logging-bib": False,
-            "logging-session": False,
-        },
-        "pool4": pool4,
-    }
-
-
-def jool_siit_config(instance: str, pool6: str, eamt: list[dict], denylist4: list[str]) -> dict:
-    """Jool SIIT atomic configuration carrying the EAM table (RFC 7757) for the mapped VMs."""
-    return {
-        "comment": "Managed by ipv6only.datacenter.border_router; EAM table for ipv4_mapping VMs (RFC 7757)",
-        "instance": instance,
-        "framework": "netfilter",
-        "global": {"pool6": pool6, "lowest-ipv6-mtu": 1280},
-        "eamt": eamt,
-        "denylist4": denylist4,
-    }
-
-
-def jool_pool6_changed(old: object, new: dict) -> bool:
-    """True when the running (or last applied) config has a different pool6.
-
-    Jool cannot change pool6 on a live instance: the role must remove and recreate the instance,
-    which drops every session, so it is a planned, announced step.
-    """
-    if old in (None, ""):
-        return False
-    if isinstance(old, str):
-        try:
-            old = json.loads(old)
-        except ValueError:
-            return True
-    if not isinstance(old, dict):
-        return True
-    # Compared as prefixes: another spelling of the same one (64:FF9B:0::/96) is no change, and a recreate
-    # drops every session.
-    try:
-        return parse_prefix(str((old.get("global") or {}).get("pool6")), 6) != parse_prefix(
-            str((new.get("global") or {}).get("pool6")), 6
-        )
-    except PlanError:
-        return True
 
 
 # --- the whole router ------------------------------------------------------------------------------------
@@ -611,6 +553,15 @@ class _Builder:
         jool = None
         if self.nat64_engine == "jool":
             jool = self.jool_config(prefix, eam, source, uplinks, ports)
+            for entry in eam:
+                if entry.get("ports") is not None:
+                    # Jool translates in the prerouting hook and sends the result itself, so no nftables
+                    # chain sees the mapped traffic (NICMx/Jool#41): a port limit would be silently ignored.
+                    self.fail(
+                        f"VM {entry.get('vm')}: ipv4_mapping_ports cannot be enforced with border_router_nat64 "
+                        "jool (Jool translates before nftables sees the packet); use tayga, or leave "
+                        "ipv4_mapping_ports out and let the VM's firewall decide"
+                    )
 
         return {
             "engine": self.nat64_engine,
@@ -649,13 +600,7 @@ class _Builder:
         eamt = [{"ipv6 prefix": f"{e['ipv6']}/128", "ipv4 prefix": f"{e['ipv4']}/32"} for e in eam]
         nat64 = jool_nat64_config(instance, prefix, pool4)
         siit = jool_siit_config(f"{instance}-eam", prefix, eamt, [])
-        running = self.facts.get("jool_applied")
-        return {
-            "instance": instance,
-            "nat64": nat64,
-            "siit": siit,
-            "recreate": jool_pool6_changed(running, nat64),
-        }
+        return {"instance": instance, "nat64": nat64, "siit": siit}
 
     def resolver_acl(self) -> list[str]:
         """The site, the customers and border_router_dns64_allow, merged; the merged list is what is checked."""
@@ -902,6 +847,13 @@ class _Builder:
             "nat64_prefix": nat64["prefix"],
             "mapped4": nat64["mapped4"],
             "mapped6": nat64["mapped6"],
+            # A mapping forwards every port unless its VM lists ipv4_mapping_ports (ICMP always passes).
+            "mapped4_open": [e["ipv4"] for e in nat64["eam"] if e.get("ports") is None],
+            "mapped4_ports": [
+                f"{e['ipv4']} . {p['proto']} . {p['first']}" + (f"-{p['last']}" if p["last"] != p["first"] else "")
+                for e in nat64["eam"]
+                for p in e.get("ports") or ()
+            ],
             "dynamic_pool": nat64["tayga"]["dynamic_pool"],
             "native4": native4,
             "own4": own4,
@@ -917,8 +869,8 @@ def router_config(plan: dict, router: str, options: dict, facts: dict | None = N
     """Compute and check everything border router ``router`` renders.
 
     ``options`` are the role's ``border_router_*`` variables without the prefix; ``facts`` is the
-    host's ``ansible_facts`` (interfaces and addresses) plus ``ip_local_port_range`` and, for Jool,
-    ``jool_applied`` (the last applied configuration). Raises PlanError listing every problem.
+    host's ``ansible_facts`` (interfaces and addresses) plus ``ip_local_port_range``. Raises PlanError listing
+    every problem.
     """
     return _Builder(plan, router, options, facts or {}).build()
 
@@ -1438,11 +1390,8 @@ def _size_bytes(value: str, what: str, problems: list[str]) -> int:
 
 
 def reads(options: dict) -> dict[str, str]:
-    """Files of the host the builder needs: the ephemeral port range, and Jool's last applied configuration."""
-    files = {"ip_local_port_range": "/proc/sys/net/ipv4/ip_local_port_range"}
-    if options["nat64_engine"] == "jool":
-        files["jool_applied"] = f"{options['jool_config_dir']}/jool.conf"
-    return files
+    """Files of the host the builder needs: the ephemeral port range (Jool's pool4 ports must stay clear of it)."""
+    return {"ip_local_port_range": "/proc/sys/net/ipv4/ip_local_port_range"}
 
 
 def build(plan: dict, options: dict, facts: dict) -> dict:
@@ -1452,7 +1401,6 @@ def build(plan: dict, options: dict, facts: dict) -> dict:
     facts = {
         **facts,
         "ip_local_port_range": (files.get("ip_local_port_range") or "").strip() or DEFAULT_LOCAL_PORT_RANGE,
-        "jool_applied": files.get("jool_applied") or "",
     }
     opts = {**options, "ra_networks": options["ra_networks"] or "all"}
     problems: list[str] = []

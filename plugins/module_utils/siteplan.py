@@ -11,6 +11,7 @@ import bisect
 import dataclasses
 import gc
 import ipaddress
+import itertools
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -28,6 +29,8 @@ except ImportError:  # only MAC addresses need it; a VM with a mac is then refus
 __all__ = ["PROXY_SERVICES", "SITE_SPEC", "build_plan", "eui64", "normalize_mac", "site_spec_markdown"]
 
 PROXY_SERVICES = ("http", "https", "smtp")
+MAPPING_PROTOCOLS = ("tcp", "udp")
+_PORT_RANGE = re.compile(r"([0-9]{1,5})(?:-([0-9]{1,5}))?")
 # The broadest site prefix: an LIR's allocation.
 SITE_PREFIX_MIN_LENGTH = 29
 
@@ -84,6 +87,10 @@ _HOST_SPEC = {
         elements="str",
     ),
 }
+_MAPPING_PORTS_SPEC = {
+    "proto": _field("str", "`tcp` or `udp`.", required=True),
+    "port": _field("int or str", 'A port, 1 to 65535, or an ascending range `"N-M"`.', required=True),
+}
 _VM_SPEC = {
     "name": _field("str", "VM name, a hostname label, unique among hosts and VMs.", required=True),
     "network": _field("str", "Name of the network the VM is attached to.", required=True),
@@ -109,6 +116,15 @@ _VM_SPEC = {
         "lowest free address of `ipv4_pool` outside network subnets and pool4, after the explicit ones; a string "
         "asks for that address. The VM's name also resolves to it (an A record).",
         default=False,
+    ),
+    "ipv4_mapping_ports": _field(
+        "list",
+        "What the mapping forwards, when not every port: a list of `{proto: tcp|udp, port: N}` or "
+        '`{proto: tcp|udp, port: "N-M"}`. ICMP is always forwarded. Left out, the whole IPv4 address is '
+        "forwarded (the product is a whole address) and the VM's own firewall decides. Needs `ipv4_mapping`; "
+        "the border routers enforce it with Tayga (Jool translates before nftables sees the packet).",
+        elements="dict",
+        options=_MAPPING_PORTS_SPEC,
     ),
     "proxy": _field(
         "list",
@@ -161,7 +177,9 @@ SITE_SPEC: dict[str, dict] = {
     ),
     "jump_prefix": _field(
         "str",
-        "Source prefix allowed to SSH to managed nodes. Default: the /64 of `management_network`.",
+        "Source prefix allowed to SSH to managed nodes. Default: the /64 of `management_network`. It may not "
+        "cover the NAT64 prefix (IPv4 clients arrive from there), be broader than `prefix` or overlap "
+        "`customer_prefix`.",
     ),
     "management_network": _field(
         "str", "Network on which the hosts are managed; must exist when there are hosts.", default="mgmt"
@@ -335,6 +353,12 @@ def _to_bool_or_str(value: object) -> bool | str:
     return value
 
 
+def _to_int_or_str(value: object) -> int | str:
+    if type(value) is not int and type(value) is not str:
+        raise _Bad("must be an integer or a string")
+    return value
+
+
 def _to_bool(value: object) -> bool:
     if type(value) is not bool:
         raise _Bad("must be true or false")
@@ -347,7 +371,14 @@ def _to_list(value: object) -> list:
     return value
 
 
-_CONVERT = {"str": _to_str, "int": _to_int, "bool": _to_bool, "bool or str": _to_bool_or_str, "list": _to_list}
+_CONVERT = {
+    "str": _to_str,
+    "int": _to_int,
+    "int or str": _to_int_or_str,
+    "bool": _to_bool,
+    "bool or str": _to_bool_or_str,
+    "list": _to_list,
+}
 
 
 def _compile(spec: dict[str, dict]) -> tuple[dict[str, tuple], tuple[str, ...], dict[str, object], str]:
@@ -358,7 +389,8 @@ def _compile(spec: dict[str, dict]) -> tuple[dict[str, tuple], tuple[str, ...], 
     return fields, required, defaults, ", ".join(spec)
 
 
-_COMPILED = {id(s): _compile(s) for s in (SITE_SPEC, _NETWORK_SPEC, _HOST_SPEC, _VM_SPEC, _CUSTOMER_SPEC)}
+_SPECS = (SITE_SPEC, _NETWORK_SPEC, _HOST_SPEC, _VM_SPEC, _MAPPING_PORTS_SPEC, _CUSTOMER_SPEC)
+_COMPILED = {id(s): _compile(s) for s in _SPECS}
 
 
 def _check_mapping(raw: object, spec: dict[str, dict], path: str, problems: list[str]) -> dict | None:
@@ -449,6 +481,7 @@ class _Vm:
     mac: str | None
     ipv4: bool | int | None
     mapping: bool | int | None
+    ports: list[dict] | None
     proxy: list[str]
 
 
@@ -774,6 +807,7 @@ class _Planner:
 
                 ipv4 = self.check_vm_ipv4(path, item.get("ipv4"), net)
                 mapping = self.check_vm_mapping(path, item.get("ipv4_mapping"))
+                ports = self.check_vm_mapping_ports(path, item.get("ipv4_mapping_ports"), raw.get("ipv4_mapping"))
                 proxy = item.get("proxy") or []
                 seen = set()
                 for k, service in enumerate(proxy):
@@ -784,7 +818,7 @@ class _Planner:
                     seen.add(service)
 
                 if valid:
-                    planned = _Vm(name, net, address, mac, ipv4, mapping, proxy)
+                    planned = _Vm(name, net, address, mac, ipv4, mapping, ports, proxy)
                     self.vms.append(planned)
                     if ipv4 is True:
                         net.auto.append(planned)
@@ -895,6 +929,42 @@ class _Planner:
         self.ipv4_taken[value] = path
         self.mapping_explicit.add(value)
         return value
+
+    def check_vm_mapping_ports(self, path: str, ports: list | None, mapping: object) -> list[dict] | None:
+        """Validate a VM's ``ipv4_mapping_ports``: None (every port) or ``{proto, first, last}`` sorted by
+        protocol and port, with no two ranges of one protocol overlapping (nftables refuses that)."""
+        if ports is None:
+            return None
+        path = f"{path}.ipv4_mapping_ports"
+        if mapping is None or mapping is False:
+            self.fail(path, ports, "needs ipv4_mapping: only a mapped address has ports to forward")
+            return None
+        if not ports:
+            self.fail(path, ports, "empty: leave the key out to forward every port, or list the ports to forward")
+            return None
+        ranges: list[tuple[str, int, int, str, object]] = []
+        for k, raw in enumerate(ports):
+            entry_path = f"{path}[{k}]"
+            entry = _check_mapping(raw, _MAPPING_PORTS_SPEC, entry_path, self.problems)
+            if entry is None or len(entry) != 2 or len(raw) != 2:
+                continue  # reported: not a mapping, a missing or unknown key, a wrong type
+            proto, port = entry["proto"], entry["port"]
+            if proto not in MAPPING_PROTOCOLS:
+                self.fail(f"{entry_path}.proto", proto, "must be tcp or udp (ICMP is always forwarded)")
+                continue
+            span = _port_range(port)
+            if span is None:
+                self.fail(f"{entry_path}.port", port, 'must be a port 1-65535 or a range "N-M" with N < M')
+                continue
+            ranges.append((proto, span[0], span[1], entry_path, port))
+        if len(ranges) < len(ports):
+            return None
+        ranges.sort()
+        for before, after in itertools.pairwise(ranges):
+            if before[0] == after[0] and after[1] <= before[2]:
+                self.fail(f"{after[3]}.port", after[4], f"overlaps {before[3]} ({before[0]} {before[4]})")
+                return None
+        return [{"proto": proto, "first": first, "last": last} for proto, first, last, _, _ in ranges]
 
     def validate_customers(self) -> None:
         cp = self.customer_prefix
@@ -1056,6 +1126,7 @@ class _Planner:
                 "mac": vm.mac,
                 "ipv4": ipv4,
                 "ipv4_mapping": mapping,
+                "ipv4_mapping_ports": vm.ports if mapping is not None else None,
                 "proxy": list(vm.proxy),
                 "fqdn": fqdn,
             }
@@ -1067,7 +1138,7 @@ class _Planner:
                 # The VM's public name also resolves to its mapping address, so IPv4-only clients reach it
                 # through the NAT64's EAM entry.
                 records.append({"name": fqdn, "type": "A", "value": mapping})
-                eam.append({"ipv4": mapping, "ipv6": ipv6, "vm": vm.name})
+                eam.append({"ipv4": mapping, "ipv6": ipv6, "vm": vm.name, "ports": vm.ports})
             records.append({"name": ptr_name(ipaddress.IPv6Address(vm.address)), "type": "PTR", "value": fqdn})
             if ipv4 is not None:
                 records.append({"name": ptr_name(ipaddress.IPv4Address(vm.ipv4)), "type": "PTR", "value": fqdn})
@@ -1119,6 +1190,20 @@ class _Planner:
         }
 
 
+def _port_range(port: object) -> tuple[int, int] | None:
+    """A port (int, or its digits) or a range ``"N-M"``, as (first, last); None when it is neither."""
+    if type(port) is int:
+        first = last = port
+    elif type(port) is str and (match := _PORT_RANGE.fullmatch(port)):
+        first = int(match.group(1))
+        last = int(match.group(2)) if match.group(2) is not None else first
+        if match.group(2) is not None and last <= first:
+            return None
+    else:
+        return None
+    return (first, last) if 1 <= first <= last <= 65535 else None
+
+
 def build_plan(site: dict) -> dict:
     """Validate the site model (the value of ``site``, see SITE_SPEC) and return the address plan.
 
@@ -1129,7 +1214,8 @@ def build_plan(site: dict) -> dict:
     - ``name``, ``domain``, ``prefix``, ``customer_prefix``, ``jump_prefix``, ``management_network``
     - ``networks``/``hosts``/``vms``/``customers``: dicts by name, in model order (see the unit tests); each host
       has ``addresses``, ``{network: ipv6}`` for its ``network`` and then its extra ``networks`` in order
-    - ``nat64``: ``prefix``, ``well_known``, ``pool4``, ``eam`` (``ipv4``/``ipv6``/``vm`` per mapped VM)
+    - ``nat64``: ``prefix``, ``well_known``, ``pool4``, ``eam`` (``ipv4``/``ipv6``/``vm``/``ports`` per mapped VM,
+      ``ports`` None for every port or the VM's ``ipv4_mapping_ports``)
     - ``ipv4``: ``pool``, ``pool4``, ``mapping_used``, ``mapping_free``
     - ``proxy``: ``http``/``https``/``smtp`` lists of ``name``/``fqdn``/``ipv6``
     - ``dns``: ``resolvers`` (addresses), ``records`` (hosts then VMs; per node AAAA, A, mapping A, then

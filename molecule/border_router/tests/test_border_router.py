@@ -14,9 +14,11 @@ import re
 import uuid
 
 import pytest
+import yaml
 from conftest import (
     ENGINES,
     HOSTVARS,
+    INVENTORY,
     NAT64,
     PLAN,
     ROUTERS,
@@ -156,6 +158,27 @@ def test_6_unmapped_ipv4_in_the_pool_is_not_forwarded():
     unmapped = str(next(a for a in pool.hosts() if str(a) != VM1["ipv4_mapping"] and int(a) % 7 == 3))
     result = node("inet4-client").run(f"curl -4 -sS -m 4 http://{unmapped}/")
     assert result.rc != 0
+
+
+def mapped4_refused() -> int:
+    """Packets both routers dropped for a mapped address on a port its VM does not offer."""
+    total = 0
+    for router in ROUTERS:
+        listing = run(node(router), "nft --json list counter inet border_router mapped4_refused").stdout
+        total += next(o["counter"]["packets"] for o in json.loads(listing)["nftables"] if "counter" in o)
+    return total
+
+
+def test_6_the_mapping_forwards_only_the_vms_ports_and_icmp():
+    """vm1 lists ipv4_mapping_ports tcp 80: SSH and any other port stop at the border, ping passes."""
+    assert VM1["ipv4_mapping_ports"] == [{"proto": "tcp", "first": 80, "last": 80}]
+    client, mapped = node("inet4-client"), VM1["ipv4_mapping"]
+    before = mapped4_refused()
+    for port in (22, 8080):
+        assert client.run(f"nc -4 -z -w 3 {mapped} {port}").rc != 0, f"port {port} of {mapped} answered"
+    run(client, f"nc -4 -z -w 5 {mapped} 80")
+    run(client, f"ping -4 -c 1 -W 5 {mapped}")
+    assert mapped4_refused() >= before + 2, "the routers did not drop the unoffered ports themselves"
 
 
 # --- 7. No open resolver -------------------------------------------------------------------------------------
@@ -371,8 +394,17 @@ def test_one_run_computes_the_site_plan_once():
 # --- Jool: rendered and checked, live steps skipped where the module cannot load --------------------------
 
 
-def test_jool_is_rendered_and_its_live_steps_skipped_then_tayga_comes_back():
-    proc = ansible_playbook(str(SCENARIO / "jool.yml"), "--limit", "br2")
+def test_jool_is_rendered_and_its_live_steps_skipped_then_tayga_comes_back(tmp_path):
+    # Jool translates before nftables sees a packet, so the role refuses a mapping limited to some ports.
+    proc = ansible_playbook(str(SCENARIO / "jool.yml"), "--limit", "br2", check=False)
+    assert proc.returncode != 0
+    assert "VM vm1: ipv4_mapping_ports cannot be enforced with border_router_nat64 jool" in proc.stdout
+    # The same site with vm1's whole address mapped.
+    site = yaml.safe_load((INVENTORY / "group_vars/all/site.yml").read_text())["site"]
+    for vm in site["vms"]:
+        vm.pop("ipv4_mapping_ports", None)
+    (tmp_path / "site.json").write_text(json.dumps({"site": site}))
+    proc = ansible_playbook(str(SCENARIO / "jool.yml"), "--limit", "br2", "-e", f"@{tmp_path / 'site.json'}")
     assert "SKIPPED the live Jool steps on br2" in proc.stdout, proc.stdout[-4000:]
     config = json.loads(node("br2").file("/etc/jool/jool.conf").content_string)
     assert config["global"]["pool6"] == NAT64

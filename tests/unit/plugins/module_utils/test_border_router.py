@@ -367,6 +367,32 @@ def test_firewall_sets():
     assert fw["tun"] == "nat64"
 
 
+def with_mapping_ports(ports) -> dict:
+    plan = copy.deepcopy(PLAN)
+    plan["nat64"]["eam"] = [
+        {"ipv4": "198.51.100.32", "ipv6": "2001:db8:100:2:400:ff:fe00:201", "vm": "vm1", "ports": ports},
+        {"ipv4": "198.51.100.33", "ipv6": "2001:db8:100:2::33", "vm": "vm2", "ports": None},
+    ]
+    return plan
+
+
+def test_a_mapping_forwards_every_port_unless_its_vm_lists_them():
+    ports = [{"proto": "tcp", "first": 80, "last": 80}, {"proto": "udp", "first": 1000, "last": 2000}]
+    fw = build(with_mapping_ports(ports))["firewall"]
+    assert fw["mapped4"] == ["198.51.100.32", "198.51.100.33"]
+    assert fw["mapped4_open"] == ["198.51.100.33"]
+    assert fw["mapped4_ports"] == ["198.51.100.32 . tcp . 80", "198.51.100.32 . udp . 1000-2000"]
+    assert build()["firewall"]["mapped4_open"] == ["198.51.100.32"]  # a plan without ports: every port
+
+
+def test_mapping_ports_cannot_be_enforced_with_jool():
+    ports = [{"proto": "tcp", "first": 80, "last": 80}]
+    assert "VM vm1: ipv4_mapping_ports cannot be enforced with border_router_nat64 jool" in one_problem(
+        with_mapping_ports(ports), nat64_engine="jool"
+    )
+    build(with_mapping_ports(None), nat64_engine="jool")  # every port: fine
+
+
 def test_jump_prefix_outside_the_site_is_a_valid_source():
     plan = copy.deepcopy(PLAN)
     plan["jump_prefix"] = "2001:db8:ffff::/64"
@@ -405,40 +431,13 @@ def test_jool_configuration_is_rendered_from_the_same_data():
     assert siit["instance"] == "border-eam"
     assert siit["eamt"] == [{"ipv6 prefix": "2001:db8:100:2:400:ff:fe00:201/128", "ipv4 prefix": "198.51.100.32/32"}]
     assert siit["global"]["pool6"] == nat64["global"]["pool6"]
-    assert jool["recreate"] is False
+    assert "recreate" not in jool  # decided on the router, against the running instance (jool_state)
     json.dumps(jool)  # plain JSON values only
 
 
 def test_jool_pool4_mode_uses_the_slice():
     jool = build(nat64_engine="jool", nat64_source="pool4")["nat64"]["jool"]
     assert {p["prefix"] for p in jool["nat64"]["pool4"]} == {"198.51.100.60/31"}
-
-
-def test_jool_pool6_change_is_a_planned_recreate():
-    old = br.jool_nat64_config("border", "2001:db8:100:65::/96", [])
-    options = {**OPTIONS, "nat64_engine": "jool"}
-    config = br.router_config(PLAN, "br1", options, {**facts(), "jool_applied": json.dumps(old)})
-    assert config["nat64"]["jool"]["recreate"] is True
-    same = br.jool_nat64_config("border", "2001:db8:100:64::/96", [])
-    config = br.router_config(PLAN, "br1", options, {**facts(), "jool_applied": json.dumps(same)})
-    assert config["nat64"]["jool"]["recreate"] is False
-
-
-@pytest.mark.parametrize(
-    ("old", "expected"),
-    [
-        (None, False),
-        ("", False),
-        ("not json", True),
-        ([], True),
-        ({"global": {"pool6": "64:ff9b::/96"}}, False),
-        ({"global": {"pool6": "64:FF9B:0:0::/96"}}, False),  # the same prefix spelt otherwise: no recreate
-        ({"global": {"pool6": "2001:db8::/96"}}, True),
-        ({}, True),
-    ],
-)
-def test_jool_pool6_changed(old, expected):
-    assert br.jool_pool6_changed(old, {"global": {"pool6": "64:ff9b::/96"}}) is expected
 
 
 def test_jool_pool4_overlapping_the_ephemeral_ports_is_refused():
@@ -782,10 +781,10 @@ def test_role_builder_refuses_a_drifting_include_dir_and_a_bad_cache_size():
     ]
 
 
-def test_role_builder_reads_the_port_range_and_jools_last_config():
-    assert br.reads({"nat64_engine": "tayga", "jool_config_dir": "/etc/jool"}) == {
-        "ip_local_port_range": "/proc/sys/net/ipv4/ip_local_port_range"
-    }
-    assert br.reads({"nat64_engine": "jool", "jool_config_dir": "/srv/jool"})["jool_applied"] == "/srv/jool/jool.conf"
+def test_role_builder_reads_the_port_range_and_never_jools_last_rendered_file():
+    for engine in ("tayga", "jool"):
+        assert br.reads({"nat64_engine": engine, "jool_config_dir": "/etc/jool"}) == {
+            "ip_local_port_range": "/proc/sys/net/ipv4/ip_local_port_range"
+        }
     with pytest.raises(PlanError, match="overlap the ephemeral ports 30000-62000"):
         role_build(files={"ip_local_port_range": "30000\t62000\n"}, nat64_engine="jool")

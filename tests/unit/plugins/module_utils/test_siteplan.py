@@ -91,6 +91,7 @@ def test_example_plan():
         "mac": "06:00:84:41:f2:50",
         "ipv4": "198.51.100.2",
         "ipv4_mapping": None,
+        "ipv4_mapping_ports": None,
         "proxy": [],
         "fqdn": "web1.zrh1.example.net",
     }
@@ -102,7 +103,7 @@ def test_example_plan():
         "prefix": "2001:db8:100:64::/96",
         "well_known": False,
         "pool4": "198.51.100.60/30",
-        "eam": [{"ipv4": "198.51.100.32", "ipv6": "2001:db8:100:2::9", "vm": "shop"}],
+        "eam": [{"ipv4": "198.51.100.32", "ipv6": "2001:db8:100:2::9", "vm": "shop", "ports": None}],
     }
     # 64 in the pool - 32 in the subnet - 4 in pool4 - 1 mapping
     assert plan["ipv4"] == {
@@ -266,6 +267,27 @@ def test_explicit_mapping_is_reserved_before_automatic_ones():
     assert plan["ipv4"]["mapping_used"] == 3
 
 
+def test_mapping_ports_are_sorted_ranges_and_the_default_is_every_port():
+    site = example_site()
+    site["vms"][2]["ipv4_mapping_ports"] = [
+        {"proto": "udp", "port": "5060"},
+        {"proto": "tcp", "port": 443},
+        {"proto": "tcp", "port": "80-81"},
+        {"proto": "udp", "port": 443},  # another protocol: no overlap
+    ]
+    plan = siteplan.build_plan(site)
+    ports = [
+        {"proto": "tcp", "first": 80, "last": 81},
+        {"proto": "tcp", "first": 443, "last": 443},
+        {"proto": "udp", "first": 443, "last": 443},
+        {"proto": "udp", "first": 5060, "last": 5060},
+    ]
+    assert plan["vms"]["shop"]["ipv4_mapping_ports"] == ports
+    assert plan["nat64"]["eam"][0]["ports"] == ports
+    site["vms"][2]["ipv4_mapping_ports"] = None
+    assert siteplan.build_plan(site)["nat64"]["eam"][0]["ports"] is None
+
+
 def test_automatic_mappings_skip_subnets_and_pool4():
     site = example_site()
     site["ipv4_pool"] = "198.51.100.0/28"
@@ -419,7 +441,7 @@ def _fields(spec, prefix="site."):
 def test_every_spec_entry_is_documented():
     for path, field in _fields(siteplan.SITE_SPEC):
         assert {"type", "required", "default", "description"} <= field.keys(), path
-        assert field["type"] in {"str", "int", "bool", "bool or str", "list"}, path
+        assert field["type"] in {"str", "int", "int or str", "bool", "bool or str", "list"}, path
         assert field["description"].endswith("."), path
         assert not (field["required"] and field["default"] is not None), path
         assert ("elements" in field) == (field["type"] == "list"), path
@@ -489,7 +511,10 @@ CASES = {
     ),
     "unknown vm key": (
         [("vms", 0, "ipv6", "2001:db8:100:2::1")],
-        ["site.vms[0].ipv6: unknown key, expected one of name, network, mac, id, ipv4, ipv4_mapping, proxy"],
+        [
+            "site.vms[0].ipv6: unknown key, expected one of "
+            "name, network, mac, id, ipv4, ipv4_mapping, ipv4_mapping_ports, proxy"
+        ],
     ),
     "missing host key": ([("hosts", 1, "id", DELETE)], ["site.hosts[1].id: missing required key"]),
     "unknown host key": (
@@ -879,6 +904,62 @@ CASES = {
             "site.customers[0].id: 4096: "
             "does not fit in the 12 bits of site.customer_prefix 2001:db8:8000::/36 (one /48 per id)"
         ],
+    ),
+    # a mapping's ports: tcp or udp, a port or an ascending range, no overlap, only on a mapped VM
+    "mapping ports without a mapping": (
+        [("vms", 0, "ipv4_mapping_ports", [{"proto": "tcp", "port": 80}])],
+        [
+            'site.vms[0].ipv4_mapping_ports: [{"proto": "tcp", "port": 80}]: '
+            "needs ipv4_mapping: only a mapped address has ports to forward"
+        ],
+    ),
+    "mapping ports empty": (
+        [("vms", 2, "ipv4_mapping_ports", [])],
+        [
+            "site.vms[2].ipv4_mapping_ports: []: "
+            "empty: leave the key out to forward every port, or list the ports to forward"
+        ],
+    ),
+    "mapping ports protocol": (
+        [("vms", 2, "ipv4_mapping_ports", [{"proto": "icmp", "port": 1}, {"proto": "sctp", "port": 2}])],
+        [
+            "site.vms[2].ipv4_mapping_ports[0].proto: icmp: must be tcp or udp (ICMP is always forwarded)",
+            "site.vms[2].ipv4_mapping_ports[1].proto: sctp: must be tcp or udp (ICMP is always forwarded)",
+        ],
+    ),
+    "mapping ports port": (
+        [
+            (
+                "vms",
+                2,
+                "ipv4_mapping_ports",
+                [{"proto": "tcp", "port": p} for p in (0, 65536, "90-80", "80 ", "8\n0", "http", "1-2-3")],
+            )
+        ],
+        [
+            f'site.vms[2].ipv4_mapping_ports[{k}].port: {v}: must be a port 1-65535 or a range "N-M" with N < M'
+            for k, v in enumerate(("0", "65536", "90-80", '"80 "', '"8\\n0"', "http", "1-2-3"))
+        ],
+    ),
+    "mapping ports entry": (
+        [
+            (
+                "vms",
+                2,
+                "ipv4_mapping_ports",
+                ["tcp/80", {"proto": "tcp", "port": 80, "to": 8080}, {"proto": "tcp"}, {"proto": "tcp", "port": 1.5}],
+            )
+        ],
+        [
+            "site.vms[2].ipv4_mapping_ports[0]: tcp/80: must be a mapping",
+            "site.vms[2].ipv4_mapping_ports[1].to: unknown key, expected one of proto, port",
+            "site.vms[2].ipv4_mapping_ports[2].port: missing required key",
+            "site.vms[2].ipv4_mapping_ports[3].port: 1.5: must be an integer or a string",
+        ],
+    ),
+    "mapping ports overlap": (
+        [("vms", 2, "ipv4_mapping_ports", [{"proto": "tcp", "port": "8000-8080"}, {"proto": "tcp", "port": 8080}])],
+        ["site.vms[2].ipv4_mapping_ports[1].port: 8080: overlaps site.vms[2].ipv4_mapping_ports[0] (tcp 8000-8080)"],
     ),
     "customer id duplicate": (
         [("customers", "+", {"name": "beta", "id": "0x1"})],
