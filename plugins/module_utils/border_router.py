@@ -85,21 +85,9 @@ OPEN_RESOLVER_MIN_LENGTH = {4: 16, 6: 29}
 # either direction (inside it, or covering it, as fc00::/6 or 2000::/3 would) is refused. The export filter also
 # accepts only the exact aggregates, so these are a second line of defence that is easy to audit.
 NEVER_EXPORT6 = ("::/8", "64:ff9b::/96", "64:ff9b:1::/48", "100::/64", "2001::/23", "fc00::/7", "fe80::/10", "ff00::/8")
-NEVER_EXPORT4 = (
-    "0.0.0.0/8",
-    "10.0.0.0/8",
-    "100.64.0.0/10",
-    "127.0.0.0/8",
-    "169.254.0.0/16",
-    "172.16.0.0/12",
-    "192.0.0.0/24",
-    "192.168.0.0/16",
-    "224.0.0.0/4",
-    "240.0.0.0/4",
-)
 # Documentation and benchmarking ranges: never announced either, unless the site says it is a lab
 # (site.allow_documentation_prefixes).
-DOCUMENTATION6 = ("2001:db8::/32", "3fff::/20")
+DOCUMENTATION6 = tuple(str(net) for net, _ in rfc6052.DOCUMENTATION_IPV6)
 DOCUMENTATION4 = ("192.0.2.0/24", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24")
 # Longer than these, transit providers filter an announcement: it is made, with a warning.
 TRANSIT_MAX_LENGTH = {6: 48, 4: 24}
@@ -131,6 +119,8 @@ BOGONS4 = (
     "224.0.0.0/4",
     "240.0.0.0/4",
 )
+# The same special-purpose IPv4 ranges are never announced either.
+NEVER_EXPORT4 = BOGONS4
 # Reverse zones Unbound answers itself by default (RFC 6303, RFC 6761, RFC 7793, RFC 8375...): a stub
 # zone at or below one of them is shadowed unless the default zone is turned off with `nodefault`.
 _UNBOUND_DEFAULT_ZONES = (

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Strings that reach a configuration file or a systemd unit, checked for their own syntax before any template
 prints them. Each function returns the rule the value breaks, or None; the caller puts the option's name and
-the value in front (``netparse.quoted``). Addresses and prefixes are ``netparse``'s.
+the value in front (``errors.quoted``). Addresses and prefixes are ``netparse``'s.
 
 Two kinds of string:
 
@@ -65,17 +65,9 @@ def hostname_problem(value: object) -> str | None:
 def host_problem(value: object) -> str | None:
     """An IP address, or a DNS name."""
     if isinstance(value, str) and ":" in value:
-        try:
-            parse_address(value)
-        except PlanError as exc:
-            return str(exc).split(": ", 1)[-1]
-        return None
+        return address_rule()(value)
     if isinstance(value, str) and value.replace(".", "").isdigit():
-        try:
-            parse_address(value, 4)
-        except PlanError:
-            return "must be an IP address or a DNS name"
-        return None
+        return None if address_rule(4)(value) is None else "must be an IP address or a DNS name"
     return None if hostname_problem(value) is None else "must be an IP address or a DNS name"
 
 
@@ -127,14 +119,20 @@ def statement_problem(value: object, forbidden: tuple[str, ...] = (), separators
     if depth:
         return "leaves a brace open"
     words = re.findall(r"[A-Za-z][A-Za-z0-9_-]*", re.sub(r"\"[^\"]*\"|'[^']*'", " ", value))
-    for word in words:
-        for bad in forbidden:
-            if word.lower() == bad or (bad.endswith("-") and word.lower().startswith(bad)):
-                return (
-                    f"sets access ({word}), which only the role's typed options may set: their guards check it, "
-                    "a pass-through entry would bypass them"
-                )
-    return None
+    return next((_access_problem(word) for word in words if _sets_access(word, forbidden)), None)
+
+
+def _sets_access(word: str, forbidden: tuple[str, ...]) -> bool:
+    """Whether ``word`` is one of ``forbidden`` (any case; an entry ending in ``-`` matches every word it begins)."""
+    word = word.lower()
+    return any(word == bad or (bad.endswith("-") and word.startswith(bad)) for bad in forbidden)
+
+
+def _access_problem(word: str) -> str:
+    return (
+        f"sets access ({word}), which only the role's typed options may set: their guards check it, "
+        "a pass-through entry would bypass them"
+    )
 
 
 def _rule_of(parse: Callable[[object], object]) -> Callable[[object], str | None]:
@@ -183,12 +181,7 @@ def nft_rule_problem(value: object) -> str | None:
 def unbound_option_problem(value: object) -> str | None:
     """One ``key: value`` of Unbound's server clause whose key does not set access."""
     key = value.split(":", 1)[0].strip().lower() if isinstance(value, str) else ""
-    if any(key == bad or (bad.endswith("-") and key.startswith(bad)) for bad in UNBOUND_ACCESS):
-        return (
-            f"sets access ({key}), which only the role's typed options may set: their guards check it, "
-            "a pass-through entry would bypass them"
-        )
-    return statement_problem(value)
+    return _access_problem(key) if _sets_access(key, UNBOUND_ACCESS) else statement_problem(value)
 
 
 def bind_statement_problem(value: object) -> str | None:

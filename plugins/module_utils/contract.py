@@ -30,7 +30,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from .errors import PlanError, show
+from .errors import PlanError, quoted, show
 
 __all__ = ["TYPES", "Option", "OptionTable", "Section", "argument_specs", "defaults", "to_bool", "to_int"]
 
@@ -175,12 +175,12 @@ class Option:
         try:
             converted = _CONVERT[self.type](value)
         except _Refused as exc:
-            problems.append(f"{path} {_short(value)}: {exc}")
+            problems.append(f"{path} {quoted(value)}: {exc}")
             return None
         if self.type == "list" and self.elements is not None:
             converted = [self._element(item, f"{path}[{k}]", problems) for k, item in enumerate(converted)]
         if self.choices is not None and converted not in self.choices:
-            problems.append(f"{path} {_short(value)}: must be one of {', '.join(show(c) for c in self.choices)}")
+            problems.append(f"{path} {quoted(value)}: must be one of {', '.join(show(c) for c in self.choices)}")
             return None
         if self.syntax is not None:
             self._check_syntax(converted, path, problems)
@@ -196,13 +196,13 @@ class Option:
         for where, item in items:
             rule = self.syntax(item)
             if rule is not None:
-                problems.append(f"{where} {_short(item)}: {rule}")
+                problems.append(f"{where} {quoted(item)}: {rule}")
 
     def _element(self, item: object, path: str, problems: list[str]) -> object:
         try:
             converted = _CONVERT[self.elements](item)
         except _Refused as exc:
-            problems.append(f"{path} {_short(item)}: {exc}")
+            problems.append(f"{path} {quoted(item)}: {exc}")
             return None
         if self.elements == "dict" and self.suboptions is not None:
             known = {sub.name: sub for sub in self.suboptions}
@@ -290,14 +290,6 @@ class OptionTable:
 def _article(option: Option) -> str:
     kind = {"str": "a string", "path": "a path", "int": "an integer", "bool": "a boolean", "list": "a list"}
     return kind.get(option.type, "a mapping" if option.type == "dict" else "a value")
-
-
-def _short(value: object, limit: int = 80) -> str:
-    """A value as the user wrote it, quoted when a string, elided when long."""
-    if not isinstance(value, str):
-        return show(value)  # elided by show when long
-    text = json.dumps(value)
-    return text if len(text) <= limit else f"{text[: limit - 20]}...{text[-15:]} ({len(text)} characters)"
 
 
 def argument_specs(table: OptionTable, author: str = "ipv6only.datacenter developers") -> dict:

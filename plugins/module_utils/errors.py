@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import re
 
-__all__ = ["PlanError", "show"]
+__all__ = ["PlanError", "quoted", "show"]
 
 # A message names a value at most this long; longer ones are elided, keeping both ends.
 SHOW_LIMIT = 80
@@ -66,3 +66,12 @@ def show(value: object) -> str:
     if len(text) <= SHOW_LIMIT:
         return text
     return f"{text[: SHOW_LIMIT - 25]}...{text[-10:]} ({len(text)} characters)"
+
+
+def quoted(value: object) -> str:
+    """A value as the user wrote it, for an option's or an address's message: a string always quoted (so that an
+    empty string or a stray space shows) and elided when long; anything else as ``show`` renders it."""
+    if not isinstance(value, str):
+        return show(value)  # elided by show when long
+    text = json.dumps(value)
+    return text if len(text) <= SHOW_LIMIT else f"{text[: SHOW_LIMIT - 20]}...{text[-15:]} ({len(text)} characters)"

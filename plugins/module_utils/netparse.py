@@ -13,10 +13,11 @@ model, a filter argument or a role option goes through these functions.
 from __future__ import annotations
 
 import ipaddress
-import json
 import re
+from collections.abc import Callable
+from typing import TypeVar
 
-from .errors import PlanError, show
+from .errors import PlanError, quoted
 
 __all__ = ["Address", "Network", "parse_address", "parse_interface", "parse_prefix", "quoted"]
 
@@ -28,12 +29,7 @@ _ADDRESS_TEXT = re.compile(r"[0-9A-Fa-f:.]{2,45}")
 _PREFIX_TEXT = re.compile(r"[0-9A-Fa-f:.]{2,45}/[0-9]{1,3}")
 # What a rejected text may look like, for the message: why it is not an address at all.
 _SCOPE_RULE = "a scope (%) is not allowed"
-
-
-def quoted(value: object, limit: int = 80) -> str:
-    """A value as written, quoted when a string (so that an empty string or a stray space shows), elided when long."""
-    text = json.dumps(value) if isinstance(value, str) else show(value)
-    return text if len(text) <= limit else f"{text[: limit - 20]}...{text[-15:]} ({len(text)} characters)"
+_T = TypeVar("_T")
 
 
 def _text_problem(value: str, pattern: re.Pattern, what: str) -> str | None:
@@ -74,24 +70,28 @@ def parse_prefix(value: str | Network, version: int | None = None) -> Network:
     return net
 
 
+def _parse_text(value: str, version: int | None, pattern: re.Pattern, what: str, parse: Callable[[str], _T]) -> _T:
+    """Parse a string strictly: the text alone (``pattern``), then ``ipaddress`` (``parse``), then the family."""
+    problem = _text_problem(value, pattern, what)
+    if problem:
+        raise PlanError(problem)
+    try:
+        parsed = parse(value)
+    except ValueError:
+        raise PlanError(f"{value}: not an {what}") from None
+    if version not in (None, parsed.version):
+        raise PlanError(f"{value}: not an {what}")
+    return parsed
+
+
 def parse_address(value: str | Address, version: int | None = None) -> Address:
     """Parse a single address (no prefix length)."""
     what = f"{_KIND[version]} address"
-    if isinstance(value, Address):
-        addr = value
-    elif isinstance(value, str):
-        problem = _text_problem(value, _ADDRESS_TEXT, what)
-        if problem:
-            raise PlanError(problem)
-        try:
-            addr = ipaddress.ip_address(value)
-        except ValueError:
-            raise PlanError(f"{value}: not an {what}") from None
-    else:
+    if isinstance(value, str):
+        return _parse_text(value, version, _ADDRESS_TEXT, what, ipaddress.ip_address)
+    if not isinstance(value, Address) or version not in (None, value.version):
         raise PlanError(f"{quoted(value)}: not an {what}")
-    if version not in (None, addr.version):
-        raise PlanError(f"{value}: not an {what}")
-    return addr
+    return value
 
 
 def parse_interface(value: str, version: int | None = None) -> ipaddress.IPv4Interface | ipaddress.IPv6Interface:
@@ -99,13 +99,4 @@ def parse_interface(value: str, version: int | None = None) -> ipaddress.IPv4Int
     what = f"{_KIND[version]} address with a prefix length"
     if not isinstance(value, str):
         raise PlanError(f"{quoted(value)}: not an {what}")
-    problem = _text_problem(value, _PREFIX_TEXT, what)
-    if problem:
-        raise PlanError(problem)
-    try:
-        iface = ipaddress.ip_interface(value)
-    except ValueError:
-        raise PlanError(f"{value}: not an {what}") from None
-    if version not in (None, iface.version):
-        raise PlanError(f"{value}: not an {what}")
-    return iface
+    return _parse_text(value, version, _PREFIX_TEXT, what, ipaddress.ip_interface)
