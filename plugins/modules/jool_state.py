@@ -81,7 +81,10 @@ recreate:
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402 (Ansible modules import after DOCUMENTATION)
 
-from ansible_collections.ipv6only.datacenter.plugins.module_utils.jool import running_state  # noqa: E402
+from ansible_collections.ipv6only.datacenter.plugins.module_utils.jool import (  # noqa: E402
+    instance_names,
+    running_state,
+)
 
 
 def main() -> None:
@@ -99,10 +102,10 @@ def main() -> None:
 
     nat64_instances = display("jool", "instance", "display", "--csv", "--no-headers")
     siit_instances = display("jool_siit", "instance", "display", "--csv", "--no-headers")
-    state = running_state(instance, nat64_instances, "", siit_instances, module.params["pool6"])
-    if state["nat64_running"]:
+    nat64_globals = ""  # only a running instance has globals to show
+    if instance in instance_names(nat64_instances):
         nat64_globals = display("jool", "--instance", instance, "global", "display", "--csv", "--no-headers")
-        state = running_state(instance, nat64_instances, nat64_globals, siit_instances, module.params["pool6"])
+    state = running_state(instance, nat64_instances, nat64_globals, siit_instances, module.params["pool6"])
     module.exit_json(changed=False, **state)
 
 
