@@ -12,11 +12,12 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export ANSIBLE_FORCE_COLOR ?= 0
 SCENARIOS := $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
 
-.PHONY: test lab lab-down lint unit integration molecule bench bench-lab readme role-files venv host image help
+.PHONY: test lab lab-check lab-down lint pins-py313 unit integration molecule bench bench-lab readme role-files venv host image help
 
 help:
 	@echo "make test      lint, unit tests, filter tests and every Molecule scenario"
 	@echo "make lab       build the embedded lab datacenter and run site.yml against it"
+	@echo "make lab-check run the lab's end-to-end tests again (LAB_INVENTORY=DIR for another lab)"
 	@echo "make lab-down  remove the lab"
 
 venv: $(VENV)/.installed
@@ -32,13 +33,23 @@ host:
 image: host venv
 	@$(BIN)/python lab/labctl.py image
 
-lint: venv
+lint: venv pins-py313
 	ruff check .
 	ruff format --check .
 	yamllint -s .
 	# The checkout itself, and the fixture collection whose role the ipv6_host scenario runs.
 	ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/collections:$(CURDIR)/tests/fixtures/collections ansible-lint --offline
 	antsibull-changelog lint
+
+# CI is Debian 12 (Python 3.11); a Debian 13 machine builds the same venv with Python 3.13: every pin must
+# resolve there too. Wheels only, so nothing is built and the check takes half a minute.
+pins-py313: venv
+	@echo ">>> pins: resolving requirements-test.txt for Python 3.13 (Debian 13)"
+	@mkdir -p .cache && $(BIN)/pip install --disable-pip-version-check --dry-run --ignore-installed \
+		--target $(CURDIR)/.cache/py313-dry --python-version 3.13 --only-binary=:all: \
+		-r requirements-test.txt >.cache/pins-py313.log 2>&1 \
+		|| { grep -v '^WARNING: Location' .cache/pins-py313.log | tail -n 30; exit 1; }
+	@echo ">>> pins: $$(grep -c . requirements-test.txt) lines resolve for Python 3.13: $$(grep -o 'Would install.*' .cache/pins-py313.log | awk '{print NF - 2}') packages"
 
 # host: the address helper's tests run with Debian's python3-pyroute2 too, in network namespaces.
 unit: venv host
@@ -56,7 +67,13 @@ lab: image
 	$(BIN)/python lab/labctl.py up --inventory inventories/lab
 	ansible-playbook site.yml -i inventories/lab
 	ansible-playbook lab/workloads.yml -i inventories/lab
-	$(BIN)/python lab/labctl.py summary --inventory inventories/lab
+	$(MAKE) --no-print-directory lab-check
+
+# Whether the datacenter works, from the clients' side (tests/lab): non-zero when a check fails.
+LAB_INVENTORY ?= inventories/lab
+lab-check: venv
+	$(BIN)/python lab/labctl.py inspect --inventory $(LAB_INVENTORY)
+	LAB_INVENTORY=$(abspath $(LAB_INVENTORY)) $(BIN)/pytest -p no:cacheprovider -v tests/lab
 
 lab-down: venv
 	$(BIN)/python lab/labctl.py down --inventory inventories/lab

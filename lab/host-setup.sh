@@ -1,15 +1,27 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Prepare a Debian 12 machine (as root) to run the container lab. Idempotent:
-# installs only missing packages and rewrites the podman drop-in only when it differs.
+# Prepare a Debian 12 (bookworm: Python 3.11, podman 4.3) or Debian 13 (trixie: Python 3.13, podman 5) machine,
+# as root, to run the container lab. Idempotent: installs only missing packages and rewrites the podman drop-in
+# only when it differs. Anything else is refused before anything is changed.
 set -eu
 
 # python3-pyroute2: the unit tests run the address helper with Debian's pyroute2 as well as the venv's.
-PACKAGES="podman runc conmon netavark aardvark-dns iptables nftables debootstrap python3-pyroute2"
+# python3-venv: `make` builds the venv with python3 -m venv (Debian splits ensurepip out).
+PACKAGES="podman runc conmon netavark aardvark-dns iptables nftables debootstrap python3-pyroute2 python3-venv"
 CONF_DIR=/etc/containers/containers.conf.d
 CONF_FILE=$CONF_DIR/50-ipv6only-lab.conf
 
 say() { printf '[host-setup] %s\n' "$*"; }
+
+# Only the two releases this lab is built for: package names, podman's config and Python's version all depend on it.
+release=$( . /etc/os-release 2>/dev/null && echo "${ID:-unknown} ${VERSION_ID:-unknown}" ) || release="unknown unknown"
+case "$release" in
+    "debian 12"|"debian 13") say "host: $release" ;;
+    *)
+        say "this host is '$release'; the lab is built for Debian 12 or Debian 13 only. Nothing was changed." >&2
+        exit 1
+        ;;
+esac
 
 if [ "$(id -u)" != 0 ]; then
     say "must run as root (rootful podman, debootstrap)" >&2

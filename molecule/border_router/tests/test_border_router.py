@@ -49,11 +49,11 @@ def access_log_client(host, token: str) -> str:
     return out[-1].split()[0]
 
 
-# --- 1. DNS64 synthesis -------------------------------------------------------------------------------------
+# --- DNS64 synthesis -------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("router", ROUTERS)
-def test_1_dns64_synthesizes_aaaa_inside_the_nat64_prefix(router):
+def test_dns64_synthesizes_aaaa_inside_the_nat64_prefix(router):
     rcode, aaaa = ask(resolver(router), f"www.{ZONE}", "AAAA")
     assert rcode == "NOERROR" and aaaa, f"{ENGINES[router]} on {router}: {rcode}, no AAAA"
     for value in aaaa:
@@ -61,16 +61,16 @@ def test_1_dns64_synthesizes_aaaa_inside_the_nat64_prefix(router):
         assert extract(value) == WEB4
 
 
-def test_1_client1_resolves_through_its_configured_resolvers():
+def test_client1_resolves_through_its_configured_resolvers():
     """No @server: client1's own resolver configuration (the plan's DNS64 resolvers)."""
     answer = dig(node("client1"), f"AAAA www.{ZONE}")
     assert [extract(a["data"]) for a in answer["answers"] if a["type"] == "AAAA"] == [WEB4], answer["raw"]
 
 
-# --- 2. NAT64 -------------------------------------------------------------------------------------------------
+# --- NAT64 -------------------------------------------------------------------------------------------------
 
 
-def test_2_curl_through_nat64_and_the_server_sees_the_router():
+def test_curl_through_nat64_and_the_server_sees_the_router():
     token = f"nat64-{uuid.uuid4().hex}"
     body = run(node("client1"), f"curl -6 -fsS -m 10 http://www.{ZONE}/?{token}").stdout
     assert f"www.{ZONE}" in body
@@ -79,28 +79,28 @@ def test_2_curl_through_nat64_and_the_server_sees_the_router():
     assert seen == ROUTER4["br1"], f"inet4-web saw {seen}, expected br1's uplink {ROUTER4['br1']}"
 
 
-# --- 3. ipv4only.arpa (RFC 8880) ------------------------------------------------------------------------------
+# --- ipv4only.arpa (RFC 8880) ------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("router", ROUTERS)
-def test_3_ipv4only_arpa_gives_the_sites_prefix(router):
+def test_ipv4only_arpa_gives_the_sites_prefix(router):
     rcode, got = ask(resolver(router), "ipv4only.arpa", "AAAA")
     assert rcode == "NOERROR"
     assert sorted(got) == sorted([embed("192.0.0.170"), embed("192.0.0.171")])
 
 
-# --- 4. PTR synthesis ----------------------------------------------------------------------------------------
+# --- PTR synthesis ----------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("router", ROUTERS)
-def test_4_ptr_of_a_synthesized_address_is_the_ipv4_hosts_ptr(router):
+def test_ptr_of_a_synthesized_address_is_the_ipv4_hosts_ptr(router):
     expected = dig(node("inet4-client"), f"@{WEB4} -x {WEB4}")
     names = [a["data"] for a in expected["answers"] if a["type"] == "PTR"]
     assert names, f"inet4-web has no PTR for itself:\n{expected['raw']}"
     assert ask(resolver(router), embed(WEB4), "PTR") == ("NOERROR", names)
 
 
-# --- 5. Router advertisements, captured on client1 -----------------------------------------------------------
+# --- Router advertisements, captured on client1 -----------------------------------------------------------
 
 
 def router_advertisements(host, ifname: str) -> dict[str, str]:
@@ -117,7 +117,7 @@ def router_advertisements(host, ifname: str) -> dict[str, str]:
     return blocks
 
 
-def test_5_router_advertisements_carry_pref64_and_rdnss():
+def test_router_advertisements_carry_pref64_and_rdnss():
     client = node("client1")
     blocks = router_advertisements(client, "eth0")
     assert len(blocks) == 2, f"expected RAs from both border routers, got {list(blocks)}"
@@ -135,10 +135,10 @@ def test_5_router_advertisements_carry_pref64_and_rdnss():
     assert preferences == ["high", "medium"]
 
 
-# --- 6. The IPv4 address as a mapping (RFC 7757) -------------------------------------------------------------
+# --- The IPv4 address as a mapping (RFC 7757) -------------------------------------------------------------
 
 
-def test_6_inet4_client_reaches_vm1_on_its_mapped_ipv4():
+def test_inet4_client_reaches_vm1_on_its_mapped_ipv4():
     token = f"eam-{uuid.uuid4().hex}"
     body = run(node("inet4-client"), f"curl -4 -fsS -m 10 http://{VM1['ipv4_mapping']}/?{token}").stdout
     assert body.strip() == "vm1"
@@ -146,13 +146,13 @@ def test_6_inet4_client_reaches_vm1_on_its_mapped_ipv4():
     assert seen == embed(CLIENT4), f"vm1 saw {seen}, expected inet4-client embedded: {embed(CLIENT4)}"
 
 
-def test_6_vm1_leaves_with_its_mapped_ipv4():
+def test_vm1_leaves_with_its_mapped_ipv4():
     token = f"eam-out-{uuid.uuid4().hex}"
     run(node("vm1"), f"curl -6 -fsS -m 10 http://www.{ZONE}/?{token}")
     assert access_log_client(node("inet4-web"), token) == VM1["ipv4_mapping"]
 
 
-def test_6_unmapped_ipv4_in_the_pool_is_not_forwarded():
+def test_unmapped_ipv4_in_the_pool_is_not_forwarded():
     """Inbound IPv4 goes only to mapped addresses."""
     pool = ipaddress.ip_network(PLAN["ipv4"]["pool"])
     unmapped = str(next(a for a in pool.hosts() if str(a) != VM1["ipv4_mapping"] and int(a) % 7 == 3))
@@ -169,7 +169,7 @@ def mapped4_refused() -> int:
     return total
 
 
-def test_6_the_mapping_forwards_only_the_vms_ports_and_icmp():
+def test_the_mapping_forwards_only_the_vms_ports_and_icmp():
     """vm1 lists ipv4_mapping_ports tcp 80: SSH and any other port stop at the border, ping passes."""
     assert VM1["ipv4_mapping_ports"] == [{"proto": "tcp", "first": 80, "last": 80}]
     client, mapped = node("inet4-client"), VM1["ipv4_mapping"]
@@ -181,11 +181,11 @@ def test_6_the_mapping_forwards_only_the_vms_ports_and_icmp():
     assert mapped4_refused() >= before + 2, "the routers did not drop the unoffered ports themselves"
 
 
-# --- 7. No open resolver -------------------------------------------------------------------------------------
+# --- No open resolver -------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("router", ROUTERS)
-def test_7_queries_from_outside_the_site_are_refused(router):
+def test_queries_from_outside_the_site_are_refused(router):
     outsider = node("inet6-client")
     # The address is reachable from the internet: the router answers ping on it...
     run(outsider, f"ping -6 -c 1 -W 3 {resolver(router)}")
@@ -196,14 +196,14 @@ def test_7_queries_from_outside_the_site_are_refused(router):
 
 
 @pytest.mark.parametrize("router", ROUTERS)
-def test_7_the_resolver_itself_refuses_sources_outside_its_acl(router):
+def test_the_resolver_itself_refuses_sources_outside_its_acl(router):
     """Past the firewall (a query from the router's own uplink address), the resolver's ACL says REFUSED."""
     answer = dig(node(router), f"-b {addr(router, 'inet6')} @{resolver(router)} AAAA www.{ZONE}")
     assert answer["status"] == "REFUSED", f"{ENGINES[router]} on {router}:\n{answer['raw']}"
 
 
 @pytest.mark.parametrize("router", ROUTERS)
-def test_7_resolver_listens_on_ipv6_only(router):
+def test_resolver_listens_on_ipv6_only(router):
     local = run(node(router), "ss -Hlntu sport = :53 | awk '{print $5}'").stdout.split()
     assert local, "nothing listens on port 53"
     assert all(s.startswith("[") for s in local), f"{ENGINES[router]} on {router} listens on IPv4: {local}"
@@ -288,17 +288,17 @@ def test_the_uplink_keeps_its_ipv4_and_site_interfaces_have_none(router):
         assert run(host, f"ip -4 -o address show dev {ifname}").stdout.strip() == "", ifname
 
 
-# --- 9. Check mode and diff on a converged router -------------------------------------------------------------
+# --- Check mode and diff on a converged router -------------------------------------------------------------
 
 
-def test_9_check_mode_with_diff_reports_no_changes():
+def test_check_mode_with_diff_reports_no_changes():
     proc = ansible_playbook(str(SCENARIO / "converge.yml"), "--check", "--diff", "--limit", "border_routers")
     for router in ROUTERS:
         assert recap(proc.stdout)[router]["changed"] == 0, proc.stdout[-6000:]
         assert recap(proc.stdout)[router]["failed"] == 0
 
 
-# --- 10. A broken value never reaches the running daemon -----------------------------------------------------
+# --- A broken value never reaches the running daemon -----------------------------------------------------
 
 
 def checksum(router: str, path: str) -> str:
@@ -319,7 +319,7 @@ BROKEN = {
 
 
 @pytest.mark.parametrize("case", sorted(BROKEN))
-def test_10_a_broken_value_is_refused_and_the_old_config_keeps_serving(case):
+def test_a_broken_value_is_refused_and_the_old_config_keeps_serving(case):
     files = BROKEN[case]
     before = {router: checksum(router, path) for router, (path, _) in files.items()}
     proc = ansible_playbook(str(SCENARIO / "broken.yml"), "-e", f"case={case}", check=False)

@@ -39,7 +39,7 @@ def served_by_br1() -> bool:
     return bool(seen) and seen[0] == addr("br1", "inet4")
 
 
-def test_8a_stopping_br1s_daemons_fails_over_to_br2():
+def test_stopping_br1s_daemons_fails_over_to_br2():
     br1 = node("br1")
     assert served_by_br1(), "precondition: client1 uses br1"
     engine_unit = "unbound.service"
@@ -57,7 +57,7 @@ def test_8a_stopping_br1s_daemons_fails_over_to_br2():
     assert ok, "br1 did not take over again after its daemons came back"
 
 
-def test_8b_stopping_br1s_container_fails_over_to_br2():
+def test_stopping_br1s_container_fails_over_to_br2():
     container = HOSTVARS["br1"]["lab_container"]
     podman("stop", "--time", "10", container)
     try:

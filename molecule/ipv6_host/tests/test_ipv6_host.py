@@ -13,25 +13,18 @@ import time
 from pathlib import Path
 
 import pytest
-import testinfra
-import yaml
 
 SCENARIO = Path(os.environ.get("MOLECULE_SCENARIO_DIRECTORY", Path(__file__).resolve().parent.parent))
-INVENTORY = SCENARIO / "inventory"
 REPO = SCENARIO.parent.parent
-sys.path.insert(0, str(REPO / "lab"))
+sys.path.insert(0, str(REPO / "tests"))
 
-from labhosts import read_hosts  # noqa: E402
+from labtest import LabView  # noqa: E402
 
 # Host vars written by lab/labctl.py: container names and addresses, never retyped here.
-HOSTVARS, _ = read_hosts(INVENTORY)
-HV1 = HOSTVARS["hv1"]["lab_addresses"]["mgmt"]
+VIEW = LabView(SCENARIO / "inventory")
+HOSTVARS, SITE, node = VIEW.hostvars, VIEW.site, VIEW.node
+HV1 = VIEW.addr("hv1", "mgmt")
 IFACE = HOSTVARS["hv1"]["lab_interfaces"]["mgmt"]
-SITE = yaml.safe_load((INVENTORY / "group_vars/all/site.yml").read_text())["site"]
-
-
-def node(name: str):
-    return testinfra.get_host(f"podman://{HOSTVARS[name]['lab_container']}")
 
 
 @pytest.fixture(scope="module")
@@ -45,17 +38,8 @@ def stor1():
 
 
 def run_ansible(*args: str, tool: str = "ansible") -> subprocess.CompletedProcess:
-    """Run ansible/ansible-playbook from the venv against the scenario's lab, with the repo's config only
-    (Molecule's ANSIBLE_* settings would point elsewhere) and JSON output."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_")}
-    env |= {
-        "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"),
-        "ANSIBLE_COLLECTIONS_PATH": f"{REPO / 'collections'}:{REPO / 'tests' / 'fixtures' / 'collections'}",
-        "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
-        "ANSIBLE_LOAD_CALLBACK_PLUGINS": "true",
-    }
-    cmd = [str(Path(sys.executable).parent / tool), "-i", str(INVENTORY), *args]
-    return subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=600, check=False)
+    """ansible or ansible-playbook against the scenario's lab, with JSON output."""
+    return VIEW.ansible(*args, tool=tool, check=False, callback="ansible.posix.json")
 
 
 def playbook(*args: str) -> tuple[subprocess.CompletedProcess, dict]:

@@ -8,19 +8,14 @@ import sys
 from pathlib import Path
 
 import pytest
-import testinfra
 
-INVENTORY = Path(os.environ.get("MOLECULE_SCENARIO_DIRECTORY", Path(__file__).parent.parent)) / "inventory"
-sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "lab"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "tests"))
 
-from labhosts import read_hosts  # noqa: E402
+from labtest import LabView
 
 # Host vars written by lab/labctl.py: container names and addresses, never retyped here.
-HOSTVARS, _ = read_hosts(INVENTORY)
-
-
-def node(name: str):
-    return testinfra.get_host(f"podman://{HOSTVARS[name]['lab_container']}")
+VIEW = LabView(Path(os.environ.get("MOLECULE_SCENARIO_DIRECTORY", Path(__file__).parent.parent)) / "inventory")
+HOSTVARS, node = VIEW.hostvars, VIEW.node
 
 
 @pytest.mark.parametrize("name", sorted(HOSTVARS))

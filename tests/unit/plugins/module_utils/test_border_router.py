@@ -10,66 +10,20 @@ import json
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sites import small_plan
 
 from ansible_collections.ipv6only.datacenter.plugins.module_utils import border_router as br
 from ansible_collections.ipv6only.datacenter.plugins.module_utils.errors import PlanError
 
-# A plan shaped like build_plan's output for a site with two border routers on three networks.
-PLAN = {
-    "name": "t",
-    "domain": "t.example.net",
-    "prefix": "2001:db8:100::/48",
-    "customer_prefix": "2001:db8:8000::/36",
-    "jump_prefix": "2001:db8:100:1::/64",
-    "allow_documentation_prefixes": True,  # a lab-like site: 2001:db8::/32 and 198.51.100.0/24
-    "networks": {
-        "mgmt": {"name": "mgmt", "id": 1, "prefix": "2001:db8:100:1::/64", "ipv4": None},
-        "servers": {"name": "servers", "id": 16, "prefix": "2001:db8:100:10::/64", "ipv4": None},
-        "vms": {
-            "name": "vms",
-            "id": 2,
-            "prefix": "2001:db8:100:2::/64",
-            "ipv4": {"subnet": "198.51.100.0/27", "gateway": "198.51.100.1", "prefixlen": 27},
-        },
-    },
-    "hosts": {
-        name: {
-            "name": name,
-            "network": "mgmt",
-            "ipv6": f"2001:db8:100:1::{iid}",
-            "prefixlen": 64,
-            "fqdn": f"{name}.t.example.net",
-            "addresses": {
-                "mgmt": f"2001:db8:100:1::{iid}",
-                "servers": f"2001:db8:100:10::{iid}",
-                "vms": f"2001:db8:100:2::{iid}",
-            },
-        }
-        for name, iid in (("br1", "11"), ("br2", "12"))
-    },
-    "vms": {
-        "vm1": {
-            "name": "vm1",
-            "network": "vms",
-            "ipv6": "2001:db8:100:2:400:ff:fe00:201",
-            "mac": "06:00:00:00:02:01",
-            "ipv4": None,
-            "ipv4_mapping": "198.51.100.32",
-        }
-    },
-    "customers": {"acme": {"name": "acme", "id": 1, "prefix": "2001:db8:8001::/48"}},
-    "nat64": {
-        "prefix": "2001:db8:100:64::/96",
-        "well_known": False,
-        "pool4": "198.51.100.60/30",
-        "eam": [{"ipv4": "198.51.100.32", "ipv6": "2001:db8:100:2:400:ff:fe00:201", "vm": "vm1"}],
-    },
-    "ipv4": {"pool": "198.51.100.0/26", "pool4": "198.51.100.60/30"},
-    "dns": {
-        "resolvers": ["2001:db8:100:1::11", "2001:db8:100:1::12"],
-        "dns64_reverse_zones": ["4.6.0.0.0.0.1.0.8.b.d.0.1.0.0.2.ip6.arpa"],
-    },
-}
+# Two border routers on three networks, a mapped VM and a customer, planned by the real planning library.
+PLAN = small_plan(
+    hosts=[
+        {"name": "br1", "network": "mgmt", "id": 0x11, "networks": ["servers", "vms"]},
+        {"name": "br2", "network": "mgmt", "id": 0x12, "networks": ["servers", "vms"]},
+    ],
+    vms=[{"name": "vm1", "network": "vms", "mac": "06:00:00:00:02:01", "ipv4_mapping": True}],
+    customers=[{"name": "acme", "id": 1}],
+)
 
 OPTIONS = {
     "routers": ["br1", "br2"],

@@ -1,0 +1,172 @@
+"""The lab model of lab/labctl.py, without podman: topology parsing, address derivation, inventory writing."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[3]
+sys.path.insert(0, str(REPO / "lab"))
+
+import labctl  # noqa: E402
+from labhosts import read_hosts  # noqa: E402
+
+TOPOLOGY = REPO / "lab" / "topology.yml"
+
+
+@pytest.fixture
+def inventory(tmp_path: Path) -> Path:
+    """A copy of the lab's inventory (site model and lab settings) that a test may edit."""
+    target = tmp_path / "inventory"
+    shutil.copytree(REPO / "inventories" / "lab" / "group_vars", target / "group_vars")
+    return target
+
+
+def edit(path: Path, key: str, change) -> None:
+    data = yaml.safe_load(path.read_text())
+    change(data[key])
+    path.write_text(yaml.safe_dump(data))
+
+
+def topology(tmp_path: Path, change) -> Path:
+    data = yaml.safe_load(TOPOLOGY.read_text())
+    change(data)
+    path = tmp_path / "topology.yml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+# --- topology parsing -----------------------------------------------------------------------------------------
+
+
+def test_the_labs_topology_and_inventory_load(inventory):
+    lab = labctl.Lab(TOPOLOGY, inventory)
+    assert lab.name == "dc"
+    assert {"br1", "br2", "client1", "inet4-client"} <= set(lab.topo["nodes"])
+    assert lab.container("br1") == "dc-br1"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda t: t["nodes"]["br1"].update(vlan=5), "topology node br1: unknown keys ['vlan']"),
+        (lambda t: t["nodes"]["br1"]["networks"].append("dmz"), "topology node br1: network 'dmz' is not in networks:"),
+        (lambda t: t.pop("networks"), "expected a mapping with nodes: and networks:"),
+    ],
+)
+def test_a_wrong_topology_is_refused_by_name(tmp_path, inventory, change, message):
+    with pytest.raises(labctl.LabError, match=re.escape(message)):
+        labctl.Lab(topology(tmp_path, change), inventory)
+
+
+@pytest.mark.parametrize("name", ["", "Lab_1", "a-very-long-name"])
+def test_the_lab_name_is_short_and_plain(inventory, name):
+    edit(inventory / "group_vars/all/lab.yml", "lab", lambda lab: lab.update(name=name))
+    with pytest.raises(labctl.LabError, match="must be 1-12 characters"):
+        labctl.Lab(TOPOLOGY, inventory)
+
+
+def test_select_names_the_unknown_nodes(inventory):
+    lab = labctl.Lab(TOPOLOGY, inventory)
+    assert lab.select("br1, client1") == ["br1", "client1"]
+    with pytest.raises(labctl.LabError, match="--nodes: br9 not in the topology"):
+        lab.select("br1,br9")
+
+
+# --- address derivation ---------------------------------------------------------------------------------------
+
+
+def test_site_nodes_take_their_addresses_from_the_plan(inventory):
+    lab = labctl.Lab(TOPOLOGY, inventory)
+    br1 = lab.node("br1")
+    plan = lab.plan["hosts"]["br1"]
+    links = {link.net.name: link for link in br1.links}
+    assert [link.ifname for link in br1.links] == [f"eth{i}" for i in range(len(br1.links))]
+    for network in ("mgmt", "servers", "vms"):
+        assert str(links[network].address) == plan["addresses"][network]
+        assert str(links[network].net.subnet) == lab.plan["networks"][network]["prefix"]
+        assert links[network].net.site
+    assert br1.manage is links["mgmt"]  # the first IPv6 network
+    vm1 = lab.node("vm1")
+    assert str(vm1.links[0].address) == lab.plan["vms"]["vm1"]["ipv6"]
+    assert vm1.links[0].mac == lab.plan["vms"]["vm1"]["mac"]
+
+
+def test_lab_segments_number_their_nodes_from_lab_yml(inventory):
+    lab = labctl.Lab(TOPOLOGY, inventory)
+    links = {link.net.name: link for link in lab.node("br1").links}
+    assert links["inet4"].address == ipaddress.ip_address("198.18.0.11")
+    assert links["inet6"].address == ipaddress.ip_address("2001:db8:ff00::11")
+    assert not links["inet4"].net.site
+    assert links["inet4"].net.host_address is None  # the host has no IPv4 address: IPv4 nodes use podman
+    assert links["inet6"].net.host_address == ipaddress.ip_address("2001:db8:ff00::1")
+
+
+def test_a_customer_segment_is_the_first_64_of_the_customers_48(inventory):
+    lab = labctl.Lab(TOPOLOGY, inventory)
+    customer = ipaddress.ip_network(lab.plan["customers"]["viirb"]["prefix"])
+    net = lab.net("viirb1-lan")
+    assert net.subnet == next(customer.subnets(new_prefix=64))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda lab: lab["segments"]["inet6"]["hosts"].update(br1=1), "is reserved there"),
+        (lambda lab: lab["segments"]["inet6"]["hosts"].pop("br1"), "lab.segments.inet6.hosts has no id for node br1"),
+        (lambda lab: lab["segments"]["inet4"].update(subnet="2001:db8:ff01::/64"), "does not match the topology"),
+        (lambda lab: lab["segments"].pop("inet4"), "lab.segments.inet4 needs a subnet"),
+    ],
+)
+def test_a_wrong_lab_segment_is_refused_by_name(inventory, change, message):
+    edit(inventory / "group_vars/all/lab.yml", "lab", change)
+    with pytest.raises(labctl.LabError, match=message):
+        labctl.Lab(TOPOLOGY, inventory).node("br1")
+
+
+def test_a_site_node_missing_from_the_plan_is_refused(inventory):
+    edit(
+        inventory / "group_vars/all/site.yml",
+        "site",
+        lambda site: site.update(hosts=[h for h in site["hosts"] if h["name"] != "client1"]),
+    )
+    with pytest.raises(labctl.LabError, match="node client1 is on site network servers"):
+        labctl.Lab(TOPOLOGY, inventory).node("client1")
+
+
+def test_an_invalid_site_model_is_one_clear_error(inventory):
+    edit(inventory / "group_vars/all/site.yml", "site", lambda site: site.update(prefix="2001:db8::/20"))
+    with pytest.raises(labctl.LabError, match=r"the site model in .* is invalid"):
+        labctl.Lab(TOPOLOGY, inventory).plan  # noqa: B018 (the property computes the plan)
+
+
+# --- inventory writing ----------------------------------------------------------------------------------------
+
+
+def test_the_inventory_says_how_to_reach_each_node_and_names_its_site_interfaces(inventory, tmp_path):
+    lab = labctl.Lab(TOPOLOGY, inventory)
+    nodes = [lab.node(n) for n in ("br1", "client1", "inet4-client")]
+    key = tmp_path / "id_ed25519"
+    labctl.write_inventory(lab, nodes, key)
+    hostvars, groups = read_hosts(inventory)
+    assert set(hostvars) == {"br1", "client1", "inet4-client"}
+    br1 = hostvars["br1"]
+    assert br1["ansible_host"] == lab.plan["hosts"]["br1"]["ipv6"]
+    assert br1["ansible_ssh_private_key_file"] == str(key)
+    assert br1["lab_container"] == "dc-br1"
+    assert br1["lab_jump_address"] == str(lab.net("mgmt").host_address)
+    # Only site networks are named for ipv6_host: the one input a bare real host needs.
+    assert br1["ipv6_host_interfaces"] == {"mgmt": "eth0", "servers": "eth1", "vms": "eth2"}
+    assert br1["lab_addresses"]["inet4"] == "198.18.0.11"
+    client = hostvars["inet4-client"]  # IPv4-only: the jump host has no address there
+    assert client["ansible_connection"] == "containers.podman.podman"
+    assert client["ansible_host"] == "dc-inet4-client"
+    assert "ipv6_host_interfaces" not in client
+    assert groups["border_routers"] == ["br1"]
+    assert not (inventory / "hosts.tmp").exists()
