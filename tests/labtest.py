@@ -9,6 +9,7 @@ parsers that do not depend on the lab.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -30,6 +31,15 @@ for path in (REPO / "collections", REPO / "lab"):
         sys.path.insert(0, str(path))
 
 from labhosts import read_hosts  # noqa: E402
+
+
+def mitogen_env() -> dict[str, str]:
+    """The settings that switch ansible-playbook to the Mitogen strategy, as `make lab` does."""
+    spec = importlib.util.find_spec("ansible_mitogen")
+    assert spec and spec.origin, "ansible_mitogen is not installed in this venv (requirements-test.txt)"
+    strategies = Path(spec.origin).parent / "plugins" / "strategy"
+    return {"ANSIBLE_STRATEGY_PLUGINS": str(strategies), "ANSIBLE_STRATEGY": "mitogen_linear"}
+
 
 from ansible_collections.ipv6only.datacenter.plugins.module_utils import rfc6052  # noqa: E402
 from ansible_collections.ipv6only.datacenter.plugins.module_utils.siteplan import build_plan  # noqa: E402
@@ -69,10 +79,16 @@ class LabView:
         return str(rfc6052.extract(ipv6, self.nat64))
 
     def ansible(
-        self, *args: str, tool: str = "ansible-playbook", check: bool = True, callback: str | None = None
+        self,
+        *args: str,
+        tool: str = "ansible-playbook",
+        check: bool = True,
+        callback: str | None = None,
+        mitogen: bool = False,
     ) -> subprocess.CompletedProcess:
         """Run ansible or ansible-playbook from the venv and the repository, with this inventory and the repository's
-        config only (Molecule's ANSIBLE_* settings would point elsewhere), and another stdout callback if asked."""
+        config only (Molecule's ANSIBLE_* settings would point elsewhere), another stdout callback if asked, and the
+        Mitogen strategy if asked."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_")}
         env |= {
             "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"),
@@ -81,6 +97,8 @@ class LabView:
         }
         if callback:
             env |= {"ANSIBLE_STDOUT_CALLBACK": callback, "ANSIBLE_LOAD_CALLBACK_PLUGINS": "true"}
+        if mitogen:
+            env |= mitogen_env()
         cmd = [str(Path(sys.executable).parent / tool), "-i", str(self.inventory), *args]
         proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=1200, check=False)
         if check:

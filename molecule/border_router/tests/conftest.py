@@ -29,9 +29,12 @@ def resolver(router: str) -> str:
     return PLAN["hosts"][router]["ipv6"]
 
 
-def ansible_playbook(*args: str, check: bool = True, callback: str | None = None) -> subprocess.CompletedProcess:
-    """Run ansible-playbook from the repository with this scenario's inventory (and another stdout callback)."""
-    return VIEW.ansible(*args, check=check, callback=callback)
+def ansible_playbook(
+    *args: str, check: bool = True, callback: str | None = None, mitogen: bool = False
+) -> subprocess.CompletedProcess:
+    """Run ansible-playbook from the repository with this scenario's inventory (another stdout callback, the Mitogen
+    strategy)."""
+    return VIEW.ansible(*args, check=check, callback=callback, mitogen=mitogen)
 
 
 def podman(*args: str) -> str:

@@ -298,6 +298,15 @@ def test_check_mode_with_diff_reports_no_changes():
         assert recap(proc.stdout)[router]["failed"] == 0
 
 
+def test_a_rerun_with_the_mitogen_strategy_changes_nothing():
+    """`make lab` converges with Mitogen, Molecule with the plain strategy (the converge and idempotence steps): the
+    same converged site is a no-op under both. An unknown strategy would fail the run, so this one did load."""
+    proc = ansible_playbook(str(SCENARIO / "converge.yml"), mitogen=True)
+    hosts = recap(proc.stdout)
+    assert set(ROUTERS) <= set(hosts), proc.stdout[-3000:]
+    assert all(counts["changed"] == 0 and counts["failed"] == 0 for counts in hosts.values()), proc.stdout[-6000:]
+
+
 # --- A broken value never reaches the running daemon -----------------------------------------------------
 
 
