@@ -42,6 +42,13 @@ IMAGE_DIR = REPO / "lab" / "image"
 IMAGE_REPO = "localhost/ipv6only-lab"
 LABEL = "io.ipv6only.lab"
 SECTIONS = ("nodes", "networks")
+# Where lab-only segments live (labctl derives them, see Lab.segment_subnet): (space, one lab's block, one
+# segment). Benchmarking and documentation ranges, away from the host's 192.0.2.0/24, 203.0.113.0/24 and fd00::/64.
+LAB_SPACE = {
+    4: (ipaddress.ip_network("198.18.0.0/15"), 20, 24),
+    6: (ipaddress.ip_network("2001:db8:ff00::/40"), 48, 64),
+}
+LABS = 32  # lab.number is 0-31: 198.18.0.0/15 holds 32 blocks of /20
 # Lab nodes are recreated with new host keys on every `up`: never pin them.
 SSH_OPTS = "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null"
 BOOT_TIMEOUT = 120  # seconds for systemd and sshd; 14 nodes boot in ~10 s on 2 cores
@@ -172,6 +179,10 @@ class Lab:
         self.name = str(self.config.get("name", ""))
         if not self.name.replace("-", "").isalnum() or len(self.name) > 12:
             raise LabError(f"lab.yml: lab.name {self.name!r} must be 1-12 characters of [a-z0-9-]")
+        number = self.config.get("number")
+        if not isinstance(number, int) or isinstance(number, bool) or not 0 <= number < LABS:
+            raise LabError(f"lab.yml: lab.number {number!r} must be an integer from 0 to {LABS - 1}, one per lab")
+        self.number = number
         self.state = REPO / "lab" / "state" / self.name
         for name, spec in self.topo["nodes"].items():
             unknown = set(spec) - self.NODE_KEYS
@@ -216,13 +227,36 @@ class Lab:
             if customer is None:
                 raise LabError(f"lab.segments.{name}.customer: no customer {segment['customer']!r} in the site model")
             subnet = next(ipaddress.ip_network(customer["prefix"]).subnets(new_prefix=64))
-        elif "subnet" in segment:
-            subnet = ipaddress.ip_network(segment["subnet"])
         else:
-            raise LabError(f"lab.yml: lab.segments.{name} needs a subnet (or customer) for lab network {name}")
+            subnet = self.segment_subnet(name)
         if (subnet.version == 4) != bool(spec.get("ipv4")):
             raise LabError(f"network {name}: subnet {subnet} does not match the topology's ipv4: setting")
+        if name not in self.config.get("segments", {}) and not spec.get("site"):
+            raise LabError(f"lab.yml: lab.segments.{name} is missing: it numbers the nodes of lab network {name}")
         return Net(name, f"{self.name}-{name}", subnet, bool(spec.get("site")))
+
+    def segment_subnet(self, name: str) -> Subnet:
+        """A lab-only segment's subnet is derived, never picked: block `lab.number` of LAB_SPACE for its family,
+        and in that block the segment's place among the topology's lab-only segments of the family. Labs with
+        different numbers never overlap, and none touches the host's own subnets."""
+        ipv4 = bool((self.topo["networks"][name] or {}).get("ipv4"))
+        space, block_length, segment_length = LAB_SPACE[4 if ipv4 else 6]
+        block = ipaddress.ip_network(
+            (int(space.network_address) + (self.number << (space.max_prefixlen - block_length)), block_length)
+        )
+        derived = [
+            n
+            for n, spec in self.topo["networks"].items()
+            if not (spec or {}).get("site")
+            and bool((spec or {}).get("ipv4")) == ipv4
+            and "customer" not in self.config.get("segments", {}).get(n, {})
+        ]
+        return ipaddress.ip_network(
+            (
+                int(block.network_address) + (derived.index(name) << (space.max_prefixlen - segment_length)),
+                segment_length,
+            )
+        )
 
     def node(self, name: str) -> Node:
         spec = self.topo["nodes"][name]

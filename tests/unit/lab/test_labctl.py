@@ -108,6 +108,22 @@ def test_lab_segments_number_their_nodes_from_lab_yml(inventory):
     assert links["inet6"].net.host_address == ipaddress.ip_address("2001:db8:ff00::1")
 
 
+@pytest.mark.parametrize(
+    ("number", "inet4", "inet6"),
+    [
+        (0, "198.18.0.0/24", "2001:db8:ff00::/64"),
+        (5, "198.18.80.0/24", "2001:db8:ff05::/64"),
+        (31, "198.19.240.0/24", "2001:db8:ff1f::/64"),
+    ],
+)
+def test_lab_segment_subnets_are_derived_from_the_lab_number(inventory, number, inet4, inet6):
+    edit(inventory / "group_vars/all/lab.yml", "lab", lambda lab: lab.update(number=number))
+    lab = labctl.Lab(TOPOLOGY, inventory)
+    assert (str(lab.net("inet4").subnet), str(lab.net("inet6").subnet)) == (inet4, inet6)
+    links = {link.net.name: link for link in lab.node("br1").links}
+    assert links["inet4"].address == ipaddress.ip_network(inet4)[11]  # lab.yml: br1 is .11
+
+
 def test_a_customer_segment_is_the_first_64_of_the_customers_48(inventory):
     lab = labctl.Lab(TOPOLOGY, inventory)
     customer = ipaddress.ip_network(lab.plan["customers"]["viirb"]["prefix"])
@@ -120,8 +136,9 @@ def test_a_customer_segment_is_the_first_64_of_the_customers_48(inventory):
     [
         (lambda lab: lab["segments"]["inet6"]["hosts"].update(br1=1), "is reserved there"),
         (lambda lab: lab["segments"]["inet6"]["hosts"].pop("br1"), "lab.segments.inet6.hosts has no id for node br1"),
-        (lambda lab: lab["segments"]["inet4"].update(subnet="2001:db8:ff01::/64"), "does not match the topology"),
-        (lambda lab: lab["segments"].pop("inet4"), "lab.segments.inet4 needs a subnet"),
+        (lambda lab: lab["segments"].pop("inet4"), "lab.segments.inet4 is missing"),
+        (lambda lab: lab.update(number=32), "lab.number 32 must be an integer from 0 to 31"),
+        (lambda lab: lab.pop("number"), "lab.number None must be an integer"),
     ],
 )
 def test_a_wrong_lab_segment_is_refused_by_name(inventory, change, message):
