@@ -132,21 +132,31 @@ def _exists(tag: str) -> bool:
 class Net:
     name: str
     podman: str
-    subnet: Subnet
+    subnet: Subnet | None  # None: a wire (below), which has no addresses of its own
     site: bool = False  # a site network (its prefix from the plan), not a lab-only segment
+    # A wire is the cable of one switch port: a podman network without addresses between the switch and one
+    # node, or the host for a jump port (whose host bridge then holds the jump address).
+    jump: Address | None = None
 
     @property
     def host_address(self) -> Address | None:
         """The host's address on the bridge (jump host); IPv4 lab networks give the host none."""
+        if self.subnet is None:
+            return self.jump
         return None if self.subnet.version == 4 else self.subnet.network_address + 1
 
 
 @dataclass
 class Link:
-    net: Net
+    net: Net  # the network the link is on (its address is planned there)
     ifname: str
-    address: Address
+    address: Address | None
     mac: str | None = None
+    wire: Net | None = None  # on a switched network: the port's wire, which the container is attached to
+
+    @property
+    def attached(self) -> Net:
+        return self.wire or self.net
 
 
 @dataclass
@@ -156,6 +166,7 @@ class Node:
     groups: list[str]
     spec: dict
     links: list[Link] = field(default_factory=list)
+    ports: list[Link] = field(default_factory=list)  # a switch's ports, each on its wire
 
     @property
     def manage(self) -> Link | None:
@@ -169,6 +180,7 @@ class Node:
 
 class Lab:
     NODE_KEYS = frozenset({"profile", "groups", "networks", "dns", "image", "manage_via"})
+    CONFIG_KEYS = frozenset({"name", "number", "bare", "segments", "switches", "internet_zone", "upstream_asn"})
 
     def __init__(self, topology: Path, inventory: Path) -> None:
         self.inventory = inventory
@@ -183,6 +195,9 @@ class Lab:
         if not isinstance(number, int) or isinstance(number, bool) or not 0 <= number < LABS:
             raise LabError(f"lab.yml: lab.number {number!r} must be an integer from 0 to {LABS - 1}, one per lab")
         self.number = number
+        unknown = set(self.config) - self.CONFIG_KEYS
+        if unknown:
+            raise LabError(f"lab.yml: unknown keys {sorted(unknown)} (expected {', '.join(sorted(self.CONFIG_KEYS))})")
         self.state = REPO / "lab" / "state" / self.name
         for name, spec in self.topo["nodes"].items():
             unknown = set(spec) - self.NODE_KEYS
@@ -192,6 +207,7 @@ class Lab:
                 if net not in self.topo["networks"]:
                     raise LabError(f"topology node {name}: network {net!r} is not in networks:")
         self._plan: dict | None = None
+        self._wiring: dict | None = None
 
     def container(self, node: str) -> str:
         return f"{self.name}-{node}"
@@ -235,6 +251,37 @@ class Lab:
             raise LabError(f"lab.yml: lab.segments.{name} is missing: it numbers the nodes of lab network {name}")
         return Net(name, f"{self.name}-{name}", subnet, bool(spec.get("site")))
 
+    @property
+    def wiring(self) -> dict:
+        """The switched part of the lab, from the site plan's port map of each switch lab.yml names in
+        `switches:` (an opt-in: other labs keep one podman network per segment). Returns
+        ``{"ports": {(node, network): (switch, port)}, "jumps": {network: (switch, port)}, "switches": {switch:
+        [port, ...]}}``; every port is a wire of its own, so links survive container restarts."""
+        if self._wiring is None:
+            names = self.config.get("switches") or []
+            if not isinstance(names, list):
+                raise LabError(f"lab.yml: lab.switches {names!r} must be a list of switch names")
+            ports, jumps, switches = {}, {}, {}
+            for switch in names:
+                planned = (self.plan.get("switches") or {}).get(switch)
+                if planned is None or switch not in self.topo["nodes"]:
+                    raise LabError(
+                        f"lab.yml: lab.switches: {switch!r} must be a switch of the site model (site.switches) and a "
+                        "node of the topology"
+                    )
+                switches[switch] = planned["ports"]
+                for port in planned["ports"].values():
+                    if port["kind"] == "jump":
+                        jumps[port["network"]] = (switch, port)
+                    else:
+                        ports[(port["node"], port["network"])] = (switch, port)
+            self._wiring = {"ports": ports, "jumps": jumps, "switches": switches}
+        return self._wiring
+
+    def wire(self, switch: str, port: dict) -> Net:
+        jump = ipaddress.ip_address(port["addresses"][0]) if port["kind"] == "jump" else None
+        return Net(port["network"], f"{self.name}-{switch}-{port['port']}", None, True, jump)
+
     def segment_subnet(self, name: str) -> Subnet:
         """A lab-only segment's subnet is derived, never picked: block `lab.number` of LAB_SPACE for its family,
         and in that block the segment's place among the topology's lab-only segments of the family. Labs with
@@ -261,6 +308,8 @@ class Lab:
     def node(self, name: str) -> Node:
         spec = self.topo["nodes"][name]
         node = Node(name, self.container(name), list(spec.get("groups", [])), spec)
+        wiring = self.wiring
+        switched = {network for (_, network) in wiring["ports"]} | set(wiring["jumps"])
         for index, net_name in enumerate(spec.get("networks", [])):
             net = self.net(net_name)
             address, mac = self.address(name, net)
@@ -274,7 +323,23 @@ class Lab:
                     f"node {name}: address {address} on {net_name} is outside {net.subnet} "
                     f"or is reserved there (network, broadcast or the host bridge's ::1: ids must not be 0 or 1)"
                 )
-            node.links.append(Link(net, f"eth{index}", address, mac))
+            link = Link(net, f"eth{index}", address, mac)
+            if net_name in switched:
+                switch, port = wiring["ports"].get((name, net_name), (None, None))
+                if port is None:
+                    raise LabError(
+                        f"node {name} is on {net_name}, which a switch of the lab bridges, but no port of the site "
+                        f"model's port map leads to it there (site.switches[].ports: node {name}, network {net_name})"
+                    )
+                if port["interface"] != link.ifname:
+                    raise LabError(
+                        f"site.switches: {switch} port {port['port']} leads to {name}'s {port['interface']}, but "
+                        f"{net_name} is {name}'s {link.ifname} in the topology (networks are eth0, eth1... in order)"
+                    )
+                link.wire = self.wire(switch, port)
+            node.links.append(link)
+        for port in (wiring["switches"].get(name) or {}).values():
+            node.ports.append(Link(self.net(port["network"]), port["port"], None, None, self.wire(name, port)))
         return node
 
     def address(self, node: str, net: Net) -> tuple[Address, str | None]:
@@ -341,18 +406,39 @@ def remove(lab: Lab, keep_containers: set[str] = frozenset(), keep_networks: set
 
 
 def create_network(lab: Lab, net: Net) -> None:
-    args = ["network", "create", "--internal", "--disable-dns", f"--label={LABEL}={lab.name}", f"--subnet={net.subnet}"]
+    args = ["network", "create", "--internal", "--disable-dns", f"--label={LABEL}={lab.name}"]
+    if net.subnet is None:
+        podman(*args, "--ipam-driver", "none", net.podman)
+        return
+    args.append(f"--subnet={net.subnet}")
     if net.host_address:
         # Internal networks without DNS get no gateway, hence no host address; the jump host needs ::1.
         args += ["--gateway", str(net.host_address)]
     podman(*args, net.podman)
 
 
+def host_bridge(net: Net) -> str:
+    return json.loads(podman("network", "inspect", net.podman))[0]["network_interface"]
+
+
+def prepare_wire(net: Net) -> None:
+    """A wire's host bridge is a cable: it must pass LLDP (01:80:c2:00:00:0e, which a bridge keeps to itself
+    unless group_fwd_mask has bit 14) and must not snoop or answer MLD in the switch's place. A jump wire's host
+    bridge holds the jump address. Netavark recreates the bridge when its first container starts: set it each time."""
+    bridge = host_bridge(net)
+    subprocess.run(
+        ["ip", "link", "set", "dev", bridge, "type", "bridge", "group_fwd_mask", "0x4000", "mcast_snooping", "0"],
+        check=True,
+    )
+    if net.jump is not None:
+        subprocess.run(["ip", "address", "replace", f"{net.jump}/64", "dev", bridge, "nodad"], check=True)
+
+
 def check_host_address(net: Net) -> None:
     """The jump host must hold <subnet>::1 on each IPv6 bridge (netavark adds it when the first node starts)."""
     from pyroute2 import IPRoute
 
-    bridge = json.loads(podman("network", "inspect", net.podman))[0]["network_interface"]
+    bridge = host_bridge(net)
     address = net.host_address
     with IPRoute() as ipr:
         have = {a.get_attr("IFA_ADDRESS") for i in ipr.link_lookup(ifname=bridge) for a in ipr.get_addr(index=i)}
@@ -394,9 +480,12 @@ def node_args(lab: Lab, node: Node, image: str) -> list[str]:
     # resolv.conf and hosts are written by node_files(), not bind-mounted by podman.
     args = [f"--name={node.container}", f"--hostname={node.name}", "--systemd=always", "--dns=none", "--no-hosts"]
     args += [f"--label={LABEL}={lab.name}", f"--label={LABEL}.node={node.name}"]
-    for link in node.links:
-        key = "ip" if link.address.version == 4 else "ip6"
-        opts = f"{link.net.podman}:{key}={link.address},interface_name={link.ifname}"
+    for link in node.links + node.ports:
+        if link.wire is not None:  # a wire has no addresses: labctl or the roles put them on the node
+            opts = f"{link.wire.podman}:interface_name={link.ifname}"
+        else:
+            key = "ip" if link.address.version == 4 else "ip6"
+            opts = f"{link.net.podman}:{key}={link.address},interface_name={link.ifname}"
         args += ["--network", opts + (f",mac={link.mac}" if link.mac else "")]
     args += [f"--cap-add={c}" for c in profile.get("cap_add", [])]
     args += [f"--device={d}" for d in profile.get("devices", [])]
@@ -440,7 +529,8 @@ def wait_ready(node: Node) -> str:
             time.sleep(0.5)
     if state not in ("running", "degraded"):
         return f"systemd {state or 'unreachable'}"
-    if node.manage is None:
+    if node.manage is None or node.manage.wire is not None:
+        # Behind a switch, sshd answers once the switch role has bridged the ports, as on a real site.
         return state
     while time.monotonic() < deadline:
         try:
@@ -457,7 +547,7 @@ def strip_site_addresses(lab: Lab, nodes: list[Node]) -> None:
     plan, as podman gives it. Remove every other global address on a site network, then check none is left."""
     for node in nodes:
         for link in node.links:
-            if not link.net.site or link is node.manage:
+            if not link.net.site or link is node.manage or link.wire is not None:
                 continue
             podman("exec", node.container, "ip", "address", "flush", "dev", link.ifname, "scope", "global")
             left = podman("exec", node.container, "ip", "-o", "address", "show", "dev", link.ifname, "scope", "global")
@@ -465,6 +555,30 @@ def strip_site_addresses(lab: Lab, nodes: list[Node]) -> None:
                 raise LabError(f"bare mode: {node.name} still has addresses on {link.ifname}: {left.strip()}")
     if nodes:
         say(f"bare mode: {len(nodes)} new nodes keep only their management address on the site networks")
+
+
+def address_wires(lab: Lab, nodes: list[Node]) -> None:
+    """A wire has no addresses for podman to give: put on the node the address it has before Ansible runs (in bare
+    mode the management one only, as a real host's installer would; otherwise every planned one)."""
+    for node in nodes:
+        for link in node.links:
+            if link.wire is None or (lab.config.get("bare") and link is not node.manage):
+                continue
+            cmd = ["ip", "address", "replace", f"{link.address}/{link.net.subnet.prefixlen}", "dev", link.ifname]
+            podman("exec", node.container, *cmd)
+
+
+def jump_address(lab: Lab, link: Link) -> Address | None:
+    """The host's address towards a node's management link: its bridge's, or behind a switch the jump port's."""
+    if link.wire is None:
+        return link.net.host_address
+    jump = lab.wiring["jumps"].get(link.net.name)
+    if jump is None:
+        raise LabError(
+            f"{link.net.name} is switched, but no jump port of the port map is on it: the jump host cannot reach "
+            "the nodes managed there (add a port of kind jump on that network)"
+        )
+    return lab.wire(*jump).jump
 
 
 def write_inventory(lab: Lab, nodes: list[Node], key: Path) -> Path:
@@ -487,7 +601,7 @@ def write_inventory(lab: Lab, nodes: list[Node], key: Path) -> Path:
                 "ansible_ssh_private_key_file": str(key),
                 "ansible_ssh_common_args": SSH_OPTS,
                 "ansible_python_interpreter": "/usr/bin/python3",
-                "lab_jump_address": str(node.manage.net.host_address),
+                "lab_jump_address": str(jump_address(lab, node.manage)),
                 **hostvars,
             }
         else:  # IPv4-only nodes: the host has no address on their network
@@ -557,9 +671,13 @@ def cmd_up(lab: Lab, args: argparse.Namespace) -> int:
     image = ensure_image()
     key = ensure_keypair(lab)
     pubkey = key.with_suffix(".pub").read_bytes()
-    nets = {link.net.podman: link.net for node in nodes for link in node.links}
-    have_nets = {name: [s.get("subnet") for s in n.get("subnets", [])] for name, n in lab_networks(lab).items()}
-    keep_nets = {name for name, net in nets.items() if have_nets.get(name) == [str(net.subnet)] and not args.fresh}
+    nets = {link.attached.podman: link.attached for node in nodes for link in node.links + node.ports}
+    have_nets = {name: [s.get("subnet") for s in n.get("subnets") or []] for name, n in lab_networks(lab).items()}
+    keep_nets = {
+        name
+        for name, net in nets.items()
+        if have_nets.get(name) == ([str(net.subnet)] if net.subnet else []) and not args.fresh
+    }
     have = lab_containers(lab)
     wanted = {}
     for node in nodes:
@@ -573,14 +691,14 @@ def cmd_up(lab: Lab, args: argparse.Namespace) -> int:
         if name in have
         and have[name]["State"]["Status"] == "running"
         and have[name]["Config"]["Labels"].get(f"{LABEL}.spec") == spec
-        and all(link.net.podman in keep_nets for link in node.links)
+        and all(link.attached.podman in keep_nets for link in node.links + node.ports)
     }
     remove(lab, keep, keep_nets)
     if keep:
         say(f"keeping {len(keep)} unchanged running nodes: {' '.join(sorted(keep))}")
     new_nets = [net for name, net in nets.items() if name not in keep_nets]
     if new_nets:
-        say(f"creating {len(new_nets)} networks: " + ", ".join(f"{n.podman} {n.subnet}" for n in new_nets))
+        say(f"creating {len(new_nets)} networks: " + ", ".join(f"{n.podman} {n.subnet or 'wire'}" for n in new_nets))
     for net in new_nets:
         create_network(lab, net)
     created = [name for name in wanted if name not in keep]
@@ -589,6 +707,12 @@ def cmd_up(lab: Lab, args: argparse.Namespace) -> int:
         for name in created:
             create_node(*wanted[name])
         podman("start", *created)
+    wires = [net for net in nets.values() if net.subnet is None]
+    for net in wires:
+        prepare_wire(net)
+    if wires:
+        say(f"{len(wires)} wires pass LLDP and do not snoop MLD; jump ports hold the jump addresses")
+    address_wires(lab, [wanted[name][0] for name in created])
     for net in nets.values():
         if net.host_address:
             check_host_address(net)

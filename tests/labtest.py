@@ -10,6 +10,7 @@ parsers that do not depend on the lab.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import subprocess
 import sys
@@ -85,11 +86,13 @@ class LabView:
         check: bool = True,
         callback: str | None = None,
         mitogen: bool = False,
+        env: dict[str, str] | None = None,
     ) -> subprocess.CompletedProcess:
         """Run ansible or ansible-playbook from the venv and the repository, with this inventory and the repository's
         config only (Molecule's ANSIBLE_* settings would point elsewhere), another stdout callback if asked, and the
-        Mitogen strategy if asked."""
-        env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_")}
+        Mitogen strategy if asked, and ``env`` added to the environment."""
+        extra = env or {}
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_")} | extra
         env |= {
             "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"),
             "ANSIBLE_COLLECTIONS_PATH": f"{REPO / 'collections'}:{REPO / 'tests' / 'fixtures' / 'collections'}",
@@ -104,6 +107,48 @@ class LabView:
         if check:
             assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
         return proc
+
+
+class Probe:
+    """tests/l2probe.py in lab nodes: crafted link traffic (scapy, in the lab image) sent from one node and captured
+    on another, to see what a switch lets through."""
+
+    def __init__(self, view: LabView) -> None:
+        self.view = view
+        self.installed: set[str] = set()
+
+    def container(self, name: str) -> str:
+        container = self.view.hostvars[name]["lab_container"]
+        if name not in self.installed:
+            subprocess.run(
+                ["podman", "cp", str(REPO / "tests" / "l2probe.py"), f"{container}:/usr/local/bin/l2probe"], check=True
+            )
+            self.installed.add(name)
+        return container
+
+    def send(self, name: str, *args: str) -> None:
+        cmd = ["podman", "exec", self.container(name), "python3", "/usr/local/bin/l2probe", *args]
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=False)
+        assert proc.returncode == 0, f"l2probe {' '.join(args)} on {name}: {proc.stderr[-2000:]}"
+
+    def capture(
+        self, name: str, send: Callable[[], object], bpf: str, seconds: float = 3, iface: str = "eth0"
+    ) -> list[dict]:
+        """What ``name`` receives on ``iface`` matching ``bpf`` while ``send()`` runs: ``[{mac, src, dst, kind,
+        sport}]``."""
+        sniff = ["sniff", "--seconds", str(seconds), "--filter", bpf]
+        cmd = ["podman", "exec", self.container(name), "python3", "/usr/local/bin/l2probe", "--iface", iface, *sniff]
+        with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as sniffer:
+            ready = sniffer.stdout.readline().strip()
+            assert ready == "READY", f"l2probe sniff on {name}: {ready} {sniffer.stderr.read()[-2000:]}"
+            send()
+            out, err = sniffer.communicate(timeout=seconds + 60)
+        assert sniffer.returncode == 0, f"l2probe sniff on {name}: {err[-2000:]}"
+        return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+
+    def mac(self, name: str, ifname: str = "eth0") -> str:
+        cmd = ["podman", "exec", self.container(name), "cat", f"/sys/class/net/{ifname}/address"]
+        return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip()
 
 
 def run(host, command: str, ok: bool = True):

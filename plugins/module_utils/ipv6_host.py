@@ -328,11 +328,29 @@ OPTIONS = OptionTable(
                 Option("process", "str", None, "Process name as in C(/proc/PID/comm). Omit it to match any."),
             ),
         ),
+        Section("LLDP"),
+        Option(
+            "lldp",
+            "bool",
+            True,
+            (
+                "Run lldpd on the node's site interfaces only (those of its plan networks, and a switch's ports from "
+                "the port map): never on a router's ISP uplink or towards customers. It advertises the node's plan "
+                "address as the management address, never a link-local one.",
+            ),
+        ),
+        Option(
+            "lldpd_config",
+            "path",
+            "/etc/lldpd.d/ipv6_host.conf",
+            "lldpd's configuration file written by this role (lldpcli commands).",
+            syntax=path_problem,
+        ),
         Section("packages"),
         Option(
             "packages",
             "list",
-            ["iproute2", "nftables", "chrony", "openssh-server", "python3", "python3-pyroute2"],
+            ["iproute2", "nftables", "chrony", "openssh-server", "python3", "python3-pyroute2", "lldpd"],
             "Packages the role needs; python3-pyroute2 sets the addresses (baked into the lab image: a no-op there).",
             elements="str",
             syntax=word_problem,
@@ -435,6 +453,14 @@ def build(plan: dict, options: dict, facts: dict) -> dict:
             "ipv4_input_rules": options["nftables_ipv4_input_rules"],
             "icmpv6_echo_rate": options["icmpv6_echo_rate"],
             "nat64_prefix": plan["nat64"]["prefix"],
+        },
+        # lldpd on the site interfaces (the resolved interface of each plan network, added by the task) and a
+        # switch's ports, advertising the plan address.
+        "lldp": {
+            "enabled": options["lldp"],
+            "config": options["lldpd_config"],
+            "management": node["ipv6"],
+            "ports": sorted(((plan.get("switches") or {}).get(name) or {}).get("ports") or []),
         },
         "audit": {
             "enabled": options["audit_listeners"],

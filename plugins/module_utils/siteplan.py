@@ -29,6 +29,10 @@ except ImportError:  # only MAC addresses need it; a VM with a mac is then refus
 __all__ = ["PROXY_SERVICES", "SITE_SPEC", "build_plan", "eui64", "normalize_mac", "site_spec_markdown"]
 
 PROXY_SERVICES = ("http", "https", "smtp")
+HOST_ROLES = ("server", "border_router", "switch", "hypervisor", "storage")
+ROUTER_ROLES = ("border_router",)
+PORT_KINDS = ("host", "router", "dhcpv6-server", "jump", "hypervisor")
+GUARDED_KINDS = ("host", "dhcpv6-server", "jump")  # source guard: the port's planned addresses only
 MAPPING_PROTOCOLS = ("tcp", "udp")
 _PORT_RANGE = re.compile(r"([0-9]{1,5})(?:-([0-9]{1,5}))?")
 # The broadest site prefix: an LIR's allocation.
@@ -69,6 +73,11 @@ _NETWORK_SPEC = {
         "IPv4 subnet from `ipv4_pool`, /30 or shorter, making this a dual-stack segment. "
         "Its first usable address is the gateway.",
     ),
+    "vlan": _field(
+        "int",
+        "802.1Q VLAN id, 1 to 4094, unique in the site: switches then render one VLAN-aware bridge with this "
+        "id as the access ports' PVID instead of one bridge per network.",
+    ),
 }
 _HOST_SPEC = {
     "name": _field("str", "Host name, a hostname label, unique among hosts and VMs.", required=True),
@@ -85,6 +94,12 @@ _HOST_SPEC = {
         "host's `addresses` (`network` first, then these in order). Only the `network` address gets DNS records.",
         default=[],
         elements="str",
+    ),
+    "role": _field(
+        "str",
+        "What the host is: `server`, `border_router`, `switch`, `hypervisor` or `storage`. A switch port of kind "
+        "`router` must lead to a `border_router`, and each of `switches[]` must be a `switch`.",
+        default="server",
     ),
 }
 _MAPPING_PORTS_SPEC = {
@@ -136,6 +151,31 @@ _VM_SPEC = {
 _CUSTOMER_SPEC = {
     "name": _field("str", "Customer name, a hostname label.", required=True),
     "id": _field("int", "The customer's routed /48 is the id-th /48 of `customer_prefix`. " + _ID_HELP, required=True),
+}
+
+_PORT_SPEC = {
+    "port": _field(
+        "str", "The switch's interface for this port (1-15 of `A-Za-z0-9_.-`), unique on the switch.", required=True
+    ),
+    "kind": _field(
+        "str",
+        "`host` (guarded: no RA, no DHCPv6 server, only the node's planned source addresses), `dhcpv6-server` (a "
+        "host that may answer DHCPv6), `router` (sends RAs; leads to a `border_router`), `jump` (the jump host: "
+        "guarded like a host, with `address` as its one source) or `hypervisor` (VM trunks: not yet).",
+        required=True,
+    ),
+    "network": _field(
+        "str", "The network this port is an access port of; the node must be attached to it.", required=True
+    ),
+    "node": _field("str", "The site host or VM at the far end (not for `jump` ports)."),
+    "interface": _field("str", "The node's interface on this port (not for `jump` ports)."),
+    "address": _field(
+        "str", "`jump` ports only: the jump host's IPv6 address in the network, the port's one allowed source."
+    ),
+}
+_SWITCH_SPEC = {
+    "name": _field("str", "A site host with role `switch`.", required=True),
+    "ports": _field("list", "Its access ports.", required=True, elements="dict", options=_PORT_SPEC),
 }
 
 # The single source of truth for the site model: build_plan checks types, required and unknown keys
@@ -215,6 +255,14 @@ SITE_SPEC: dict[str, dict] = {
         elements="dict",
         options=_CUSTOMER_SPEC,
     ),
+    "switches": _field(
+        "list",
+        "The site's switches and their port map: which node's interface sits on which port, and what the port "
+        "may send. Switches bridge each network they carry and guard every port that is not a router's.",
+        default=[],
+        elements="dict",
+        options=_SWITCH_SPEC,
+    ),
 }
 
 
@@ -245,6 +293,8 @@ _MAC_RULE = (
     "Cisco's xxxx.xxxx.xxxx, xxxxxx-xxxxxx, or 12 hex digits"
 )
 _IID_BITS = 64
+_IFNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,14}")
+_IFNAME_RULE = "must be an interface name: 1 to 15 of A-Z, a-z, 0-9, '_', '.' and '-', not starting with a symbol"
 
 
 def _parse_mac(mac: object) -> tuple[int, str, None] | tuple[None, None, str]:
@@ -389,7 +439,7 @@ def _compile(spec: dict[str, dict]) -> tuple[dict[str, tuple], tuple[str, ...], 
     return fields, required, defaults, ", ".join(spec)
 
 
-_SPECS = (SITE_SPEC, _NETWORK_SPEC, _HOST_SPEC, _VM_SPEC, _MAPPING_PORTS_SPEC, _CUSTOMER_SPEC)
+_SPECS = (SITE_SPEC, _NETWORK_SPEC, _HOST_SPEC, _VM_SPEC, _MAPPING_PORTS_SPEC, _CUSTOMER_SPEC, _SWITCH_SPEC, _PORT_SPEC)
 _COMPILED = {id(s): _compile(s) for s in _SPECS}
 
 
@@ -454,7 +504,7 @@ class _BrokenNames:
 
 
 class _Network:
-    __slots__ = ("auto", "base", "explicit", "id", "index", "name", "v4", "v4_given")
+    __slots__ = ("auto", "base", "explicit", "id", "index", "name", "v4", "v4_given", "vlan", "vlan_given")
 
     def __init__(self, index: int, name: str | None) -> None:
         self.index = index
@@ -463,6 +513,8 @@ class _Network:
         self.base: int | None = None  # first address of its /64 when valid
         self.v4: tuple[int, int, int] | None = None  # (first, last, prefixlen) when valid
         self.v4_given = False
+        self.vlan: int | None = None
+        self.vlan_given = False
         self.auto: list[int] = []  # indexes of VMs wanting an automatic dual-stack address
         self.explicit: set[int] = set()
 
@@ -535,6 +587,7 @@ class _Planner:
         self.validate_nodes()
         self.validate_customers()
         self.validate_references()
+        self.validate_switches()
         self.validate_capacity()
         if self.problems:
             raise PlanError(self.problems)
@@ -623,6 +676,7 @@ class _Planner:
         self.networks: list[_Network] = []
         self.network_by_name: dict[str, _Network] = {}
         by_id: dict[int, _Network] = {}
+        by_vlan: dict[int, _Network] = {}
         subnet_bits = 64 - prefix.prefixlen if prefix is not None else None
         base = int(prefix.network_address) if prefix is not None else 0
         for i, raw, item in self.items("networks"):
@@ -658,6 +712,16 @@ class _Planner:
                             self.site["nat64_prefix"],
                             f"overlaps {path} ({name}) {_net6(net.base, 64)}",
                         )
+            vlan = item.get("vlan")
+            net.vlan_given = raw.get("vlan") is not None
+            if vlan is not None and not 1 <= vlan <= 4094:
+                self.fail(f"{path}.vlan", raw["vlan"], "must be a VLAN id from 1 to 4094")
+            elif vlan is not None and vlan in by_vlan:
+                other = by_vlan[vlan]
+                self.fail(f"{path}.vlan", raw["vlan"], f"same VLAN as {other.path} ({other.name})")
+            elif vlan is not None:
+                by_vlan[vlan] = net
+                net.vlan = vlan
             net.v4_given = raw.get("ipv4") is not None
             subnet = self.parse(f"{path}.ipv4", item.get("ipv4"), parse_prefix, 4)
             if subnet is not None:
@@ -729,6 +793,7 @@ class _Planner:
         self.vms: list[_Vm] = []
         self.mapping_auto: list[_Vm] = []
         self.mapping_explicit: set[int] = set()
+        self.host_roles: dict[str, str] = {}
 
         for kind in ("hosts", "vms"):
             is_vm = kind == "vms"
@@ -801,6 +866,11 @@ class _Planner:
 
                 if not is_vm:
                     extras = self.check_host_networks(path, item, network, iid, addresses)
+                    role = item.get("role")
+                    if role is not None and role not in HOST_ROLES:
+                        fail(f"{path}.role", role, f"must be one of {', '.join(HOST_ROLES)}")
+                    elif name is not None:
+                        self.host_roles[name] = role
                     if valid and extras is not None:
                         self.hosts.append((name, net, address, extras))
                     continue
@@ -825,6 +895,7 @@ class _Planner:
                     if mapping is True:
                         self.mapping_auto.append(planned)
         self.names = names
+        self.claimed = addresses
 
     def check_host_networks(
         self, path: str, item: dict, primary: str | None, iid: int | None, addresses: dict[int | tuple[str, int], str]
@@ -1017,6 +1088,204 @@ class _Planner:
         if mgmt is not None and self.management is None and site.get("hosts") and not self.broken_networks.may_be(mgmt):
             self.fail("site.management_network", mgmt, "no such network in site.networks (needed when there are hosts)")
 
+    def validate_switches(self) -> None:
+        """The port map: every port once, each leading to a node attached to the port's network, routers' RAs
+        only from router ports. Ports that refer to a node or network with its own problem are skipped."""
+        hosts = {name: (net, address, extras) for name, net, address, extras in self.hosts}
+        vms = {vm.name: vm for vm in self.vms}
+        broken_hosts, broken_vms = _BrokenNames(self.raw.get("hosts")), _BrokenNames(self.raw.get("vms"))
+        mgmt = self.management
+        taken: dict[tuple[str, str], str] = {}  # (node, interface) -> the port that has it
+        switch_names: dict[str, str] = {}
+        self.switches: list[tuple[str, list[dict]]] = []
+        for i, _raw, item in self.items("switches"):
+            path = f"site.switches[{i}]"
+            name = item.get("name")
+            valid = name is not None
+            if name in switch_names:
+                self.fail(f"{path}.name", name, f"duplicate switch (also {switch_names[name]})")
+                valid = False
+            elif name is not None:
+                switch_names[name] = path
+            if name is not None and name not in hosts:
+                valid = False
+                if not (self.names.get(name, "").startswith("site.hosts[") or broken_hosts.may_be(name)):
+                    self.fail(f"{path}.name", name, "no such host in site.hosts")
+            elif name is not None:
+                role = self.host_roles.get(name)
+                net, _, extras = hosts[name]
+                if role != "switch":
+                    self.fail(f"{path}.name", name, f"is a host with role {role}: a switch needs role switch")
+                    valid = False
+                if extras or (mgmt is not None and net is not mgmt):
+                    self.fail(
+                        f"{path}.name",
+                        name,
+                        "a switch is addressed on the management network only (its host entry's network, with no "
+                        "further networks): it bridges the other networks without an address on them",
+                    )
+                    valid = False
+            ports: list[dict] = []
+            port_names: dict[str, str] = {}
+            vlans: set[bool] = set()
+            for k, raw_port in enumerate(item.get("ports") or []):
+                entry = f"{path}.ports[{k}]"
+                port = _check_mapping(raw_port, _PORT_SPEC, entry, self.problems)
+                if port is None:
+                    valid = False
+                    continue
+                checked = self.check_port(entry, port, name, hosts, vms, (broken_hosts, broken_vms), port_names, taken)
+                if checked is None:
+                    valid = False
+                else:
+                    ports.append(checked)
+                    vlans.add(self.network_by_name[checked["network"]].vlan_given)
+            if len(vlans) > 1:
+                self.fail(
+                    f"{path}.ports",
+                    name,
+                    "carries networks with and without a vlan: a VLAN-aware switch needs a vlan on every network it "
+                    "carries (or none, for one bridge per network)",
+                )
+                valid = False
+            if valid:
+                self.switches.append((name, ports))
+
+    def check_port(
+        self,
+        path: str,
+        port: dict,
+        switch: str | None,
+        hosts: dict,
+        vms: dict,
+        broken_nodes: tuple[_BrokenNames, ...],
+        port_names: dict[str, str],
+        taken: dict[tuple[str, str], str],
+    ) -> dict | None:
+        """One port of the map, checked: the plan's port entry, or None when something is wrong (reported)."""
+        ok = True
+        name, kind, network = port.get("port"), port.get("kind"), port.get("network")
+        if name is not None:
+            if not _IFNAME.fullmatch(name):
+                self.fail(f"{path}.port", name, _IFNAME_RULE)
+                ok = False
+            elif name in port_names:
+                self.fail(f"{path}.port", name, f"claimed twice on switch {switch} (also {port_names[name]})")
+                ok = False
+            else:
+                port_names[name] = path
+        if kind == "hypervisor":
+            self.fail(
+                f"{path}.kind",
+                kind,
+                "not yet: hypervisor trunks that carry VM addresses come with the hypervisor work; until then a VM "
+                "sits on a host port of its own",
+            )
+            ok = False
+        elif kind is not None and kind not in PORT_KINDS:
+            self.fail(f"{path}.kind", kind, f"must be one of {', '.join(k for k in PORT_KINDS if k != 'hypervisor')}")
+            ok = False
+        net = self.network_by_name.get(network) if network is not None else None
+        if network is not None and net is None:
+            if not self.broken_networks.may_be(network):
+                self.fail(f"{path}.network", network, "no such network in site.networks")
+            ok = False
+        elif net is not None and len(net.name) > 12:
+            self.fail(
+                f"{path}.network",
+                network,
+                f"a switched network's name is at most 12 characters: its bridge br-{network} must fit the "
+                "kernel's 15-byte interface names",
+            )
+            ok = False
+        if not ok or kind is None or name is None or net is None or net.base is None:
+            return None
+
+        node, interface, address = port.get("node"), port.get("interface"), port.get("address")
+        if kind == "jump":
+            for key in ("node", "interface"):
+                if port.get(key) is not None:
+                    self.fail(f"{path}.{key}", port[key], "not for a jump port: its far end is the jump host")
+                    ok = False
+            if address is None:
+                self.problems.append(f"{path}.address: missing: a jump port needs the jump host's address")
+                return None
+            parsed = self.parse(f"{path}.address", address, parse_address, 6)
+            if parsed is None:
+                return None
+            value = int(parsed)
+            if value >> 64 != net.base >> 64:
+                self.fail(f"{path}.address", address, f"outside {network} {_net6(net.base, 64)}")
+                return None
+            if value == net.base:
+                self.fail(f"{path}.address", address, "is the subnet-router anycast address")
+                return None
+            if value in self.claimed:
+                self.fail(f"{path}.address", address, f"already the address of {self.claimed[value]}")
+                return None
+            addresses = [_v6(value)]
+        else:
+            if address is not None:
+                self.fail(f"{path}.address", address, "only for a jump port: other ports take the node's addresses")
+                ok = False
+            if node is None:
+                self.problems.append(f"{path}.node: missing: a {kind} port leads to a site host or VM")
+                return None
+            if interface is None:
+                self.problems.append(f"{path}.interface: missing: the node's interface on this port")
+                return None
+            if not _IFNAME.fullmatch(interface):
+                self.fail(f"{path}.interface", interface, _IFNAME_RULE)
+                return None
+            if node == switch:
+                self.fail(f"{path}.node", node, "is the switch itself")
+                return None
+            if node in hosts:
+                primary, primary_address, extras = hosts[node]
+                on = {primary.name: primary_address} | {n.name: a for n, a in extras}
+            elif node in vms:
+                on = {vms[node].net.name: vms[node].address}
+            else:
+                if not (node in self.names or any(broken.may_be(node) for broken in broken_nodes)):
+                    self.fail(f"{path}.node", node, "no such host or VM in the site")
+                return None
+            if network not in on:
+                self.fail(f"{path}.network", network, f"{node} is not attached to it (its networks: {', '.join(on)})")
+                return None
+            if kind == "router" and self.host_roles.get(node) not in ROUTER_ROLES:
+                role = self.host_roles.get(node, "a VM")
+                self.fail(
+                    f"{path}.kind",
+                    kind,
+                    f"{node} is not a router ({role}): router ports, the only ones whose RAs pass, lead to a host "
+                    "with role border_router",
+                )
+                return None
+            if (node, interface) in taken:
+                self.fail(
+                    f"{path}.interface", interface, f"{node}'s {interface} is already on {taken[(node, interface)]}"
+                )
+                return None
+            taken[(node, interface)] = path
+            addresses = [_v6(on[network])]
+        if not ok:
+            return None
+        return {
+            "port": name,
+            "kind": kind,
+            "network": network,
+            "node": node,
+            "interface": interface,
+            "bridge": f"br-{network}",
+            "vlan": net.vlan,
+            # What the port may send: RAs only from routers, DHCPv6 server messages only from DHCPv6 servers,
+            # and from guarded ports only these sources (link-local and :: always).
+            "router_advertisements": kind == "router",
+            "dhcpv6_server": kind == "dhcpv6-server",
+            "source_guard": kind in GUARDED_KINDS,
+            "addresses": addresses if kind in GUARDED_KINDS else [],
+        }
+
     def validate_capacity(self) -> None:
         """One problem per block that is too small, with the numbers needed to resize it."""
         for net in self.subnets:
@@ -1087,7 +1356,13 @@ class _Planner:
             if net.v4 is not None:
                 first, _, length = net.v4
                 ipv4 = {"subnet": _net4(first, length), "gateway": _v4(first + 1), "prefixlen": length}
-            networks[net.name] = {"name": net.name, "id": net.id, "prefix": _net6(net.base, 64), "ipv4": ipv4}
+            networks[net.name] = {
+                "name": net.name,
+                "id": net.id,
+                "prefix": _net6(net.base, 64),
+                "ipv4": ipv4,
+                "vlan": net.vlan,
+            }
 
         records = []
         hosts = {}
@@ -1104,6 +1379,7 @@ class _Planner:
                 "addresses": addresses,
                 "prefixlen": 64,
                 "fqdn": fqdn,
+                "role": self.host_roles[name],
             }
             # Only the primary address is named in DNS; the extra ones are the host's other interfaces.
             records.append({"name": fqdn, "type": "AAAA", "value": ipv6})
@@ -1152,6 +1428,30 @@ class _Planner:
         for name, cid in self.customers:
             customers[name] = {"name": name, "id": cid, "prefix": _net6(cp_base | cid << 80, 48)}
 
+        switches = {}
+        for name, ports in self.switches:
+            bridges: dict[str, dict] = {}
+            for port in ports:
+                network = networks[port["network"]]
+                bridge = bridges.setdefault(
+                    port["network"],
+                    {
+                        "name": port["bridge"],
+                        "network": network["name"],
+                        "prefix": network["prefix"],
+                        "vlan": network["vlan"],
+                        "ports": [],
+                    },
+                )
+                bridge["ports"].append(port["port"])
+            switches[name] = {
+                "name": name,
+                "management": {"network": hosts[name]["network"], "ipv6": hosts[name]["ipv6"]},
+                "vlan_aware": any(port["vlan"] is not None for port in ports),
+                "bridges": bridges,
+                "ports": {port["port"]: port for port in ports},
+            }
+
         jump = self.jump_prefix
         if jump is None and self.management is not None:
             jump = _net6(self.management.base, 64)
@@ -1168,6 +1468,7 @@ class _Planner:
             "hosts": hosts,
             "vms": vms,
             "customers": customers,
+            "switches": switches,
             "nat64": {
                 "prefix": str(nat64),
                 "well_known": nat64 == rfc6052.WELL_KNOWN_PREFIX,

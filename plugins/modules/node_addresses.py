@@ -109,12 +109,9 @@ boot_config_changed:
   type: bool
 """
 
-import json  # noqa: E402 (Ansible modules import after DOCUMENTATION)
-import os  # noqa: E402 (Ansible modules import after DOCUMENTATION)
-import tempfile  # noqa: E402 (Ansible modules import after DOCUMENTATION)
-
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib  # noqa: E402 (after DOCUMENTATION)
 
+from ansible_collections.ipv6only.datacenter.plugins.module_utils import boot_config  # noqa: E402
 from ansible_collections.ipv6only.datacenter.plugins.module_utils import node_addresses as na  # noqa: E402
 
 
@@ -191,28 +188,11 @@ def main():
     except na.NetlinkError as exc:
         module.fail_json(msg=f"netlink: {exc}")
 
-    result["boot_config_changed"] = False
     path = params["boot_config"]
-    if path:
-        # The boot unit re-applies exactly what this run resolved (interfaces by name, not by rule).
-        boot = dict(config, interfaces=todo["interfaces"], comment="written by ipv6only.datacenter.node_addresses")
-        text = json.dumps(boot, indent=2, sort_keys=True) + "\n"
-        try:
-            with open(path, encoding="utf-8") as fh:
-                current = fh.read()
-        except FileNotFoundError:
-            current = ""
-        if current != text:
-            result["boot_config_changed"] = True
-            diff.append({"before_header": path, "after_header": path, "before": current, "after": text})
-            if not module.check_mode:
-                directory = os.path.dirname(path)
-                os.makedirs(directory, mode=0o755, exist_ok=True)
-                fd, tmp = tempfile.mkstemp(dir=directory, prefix=".addresses.")
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    fh.write(text)
-                os.chmod(tmp, 0o644)
-                module.atomic_move(tmp, path)
+    # The boot unit re-applies exactly what this run resolved (interfaces by name, not by rule).
+    result["boot_config_changed"] = bool(path) and boot_config.write(
+        module, path, dict(config, interfaces=todo["interfaces"]), diff
+    )
     result["changed"] = result["addresses_changed"] or result["boot_config_changed"]
     if module._diff:
         result["diff"] = diff

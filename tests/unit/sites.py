@@ -34,3 +34,27 @@ def small_site(**changes) -> dict:
 
 def small_plan(**changes) -> dict:
     return build_plan(small_site(**changes))
+
+
+def switched_site() -> dict:
+    """small_site with sw1 switching servers and vms: br1 routes both, client1 and web1 are hosts on them."""
+    site = small_site()
+    site["hosts"][0]["networks"] = ["servers", "vms"]
+    site["hosts"][0]["role"] = "border_router"
+    site["hosts"] += [
+        {"name": "sw1", "network": "mgmt", "id": 0x21, "role": "switch"},
+        {"name": "client1", "network": "servers", "id": 0x101},
+    ]
+    site["switches"] = [
+        {
+            "name": "sw1",
+            "ports": [
+                {"port": "swp1", "kind": "router", "node": "br1", "interface": "eth1", "network": "servers"},
+                {"port": "swp2", "kind": "router", "node": "br1", "interface": "eth2", "network": "vms"},
+                {"port": "swp3", "kind": "host", "node": "client1", "interface": "eth0", "network": "servers"},
+                {"port": "swp4", "kind": "host", "node": "web1", "interface": "eth0", "network": "vms"},
+                {"port": "swp9", "kind": "jump", "network": "servers", "address": "2001:db8:100:10::1"},
+            ],
+        }
+    ]
+    return site

@@ -151,7 +151,12 @@ def test_a_site_node_missing_from_the_plan_is_refused(inventory):
     edit(
         inventory / "group_vars/all/site.yml",
         "site",
-        lambda site: site.update(hosts=[h for h in site["hosts"] if h["name"] != "client1"]),
+        lambda site: site.update(
+            hosts=[h for h in site["hosts"] if h["name"] != "client1"],
+            switches=[
+                {"name": "sw1", "ports": [p for p in site["switches"][0]["ports"] if p.get("node") != "client1"]}
+            ],
+        ),
     )
     with pytest.raises(labctl.LabError, match="node client1 is on site network servers"):
         labctl.Lab(TOPOLOGY, inventory).node("client1")
@@ -187,3 +192,64 @@ def test_the_inventory_says_how_to_reach_each_node_and_names_its_site_interfaces
     assert "ipv6_host_interfaces" not in client
     assert groups["border_routers"] == ["br1"]
     assert not (inventory / "hosts.tmp").exists()
+    assert hostvars["client1"]["lab_jump_address"] == "2001:db8:100:10::1"  # the jump port on servers, behind sw1
+
+
+# --- switched networks: wired from the port map ---------------------------------------------------------------
+
+
+def test_switched_networks_are_wired_from_the_port_map(inventory):
+    lab = labctl.Lab(TOPOLOGY, inventory)
+    client1 = lab.node("client1")
+    link = client1.links[0]
+    assert (link.net.name, link.ifname, str(link.address)) == ("servers", "eth0", "2001:db8:100:10::101")
+    assert (link.attached.podman, link.attached.subnet) == ("dc-sw1-swp3", None)  # a wire: no addresses of its own
+    assert client1.manage is link
+    br1 = {link.net.name: link for link in lab.node("br1").links}
+    assert br1["mgmt"].wire is None  # not switched: the podman network of the segment
+    assert br1["servers"].attached.podman == "dc-sw1-swp1"
+    sw1 = lab.node("sw1")
+    assert [(p.ifname, p.attached.podman) for p in sw1.ports][:2] == [("swp1", "dc-sw1-swp1"), ("swp2", "dc-sw1-swp2")]
+    jump = {p.ifname: p.attached for p in sw1.ports}["swp8"]
+    assert (jump.podman, str(jump.host_address)) == ("dc-sw1-swp8", "2001:db8:100:10::1")
+
+
+def test_the_wires_appear_in_the_podman_arguments_without_addresses(inventory):
+    lab = labctl.Lab(TOPOLOGY, inventory)
+    args = labctl.node_args(lab, lab.node("sw1"), "image")
+    assert "dc-sw1-swp3:interface_name=swp3" in args
+    assert any(a.startswith("dc-mgmt:ip6=2001:db8:100:1::21,") for a in args)
+    vm1 = labctl.node_args(lab, lab.node("vm1"), "image")
+    assert "dc-sw1-swp7:interface_name=eth0,mac=06:00:00:00:02:01" in vm1
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda site: site["switches"][0]["ports"].pop(2),
+            "node client1 is on servers, which a switch of the lab bridges, but no port",
+        ),
+        (
+            lambda site: site["switches"][0]["ports"][2].update(interface="eth7"),
+            "sw1 port swp3 leads to client1's eth7, but servers is client1's eth0 in the topology",
+        ),
+    ],
+)
+def test_a_port_map_that_does_not_match_the_wiring_is_refused_by_name(inventory, change, message):
+    edit(inventory / "group_vars/all/site.yml", "site", change)
+    with pytest.raises(labctl.LabError, match=message):
+        labctl.Lab(TOPOLOGY, inventory).node("client1")
+
+
+def test_a_switched_network_without_a_jump_port_leaves_its_nodes_unreachable_and_says_so(inventory):
+    edit(inventory / "group_vars/all/site.yml", "site", lambda site: site["switches"][0]["ports"].pop(7))
+    lab = labctl.Lab(TOPOLOGY, inventory)
+    with pytest.raises(labctl.LabError, match="servers is switched, but no jump port of the port map is on it"):
+        labctl.jump_address(lab, lab.node("client1").manage)
+
+
+def test_a_lab_switch_must_be_a_switch_of_the_site(inventory):
+    edit(inventory / "group_vars/all/lab.yml", "lab", lambda lab: lab.update(switches=["hv1"]))
+    with pytest.raises(labctl.LabError, match=r"lab\.switches: 'hv1' must be a switch of the site model"):
+        labctl.Lab(TOPOLOGY, inventory).node("client1")

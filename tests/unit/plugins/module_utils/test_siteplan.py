@@ -65,12 +65,13 @@ def test_example_plan():
     assert plan["jump_prefix"] == "2001:db8:100:1::/64"
     assert plan["management_network"] == "mgmt"
     assert plan["networks"] == {
-        "mgmt": {"name": "mgmt", "id": 1, "prefix": "2001:db8:100:1::/64", "ipv4": None},
+        "mgmt": {"name": "mgmt", "id": 1, "prefix": "2001:db8:100:1::/64", "ipv4": None, "vlan": None},
         "vms": {
             "name": "vms",
             "id": 2,
             "prefix": "2001:db8:100:2::/64",
             "ipv4": {"subnet": "198.51.100.0/27", "gateway": "198.51.100.1", "prefixlen": 27},
+            "vlan": None,
         },
     }
     assert plan["hosts"]["br1"] == {
@@ -80,6 +81,7 @@ def test_example_plan():
         "addresses": {"mgmt": "2001:db8:100:1::1", "vms": "2001:db8:100:2::1"},
         "prefixlen": 64,
         "fqdn": "br1.zrh1.example.net",
+        "role": "server",
     }
     assert plan["hosts"]["br2"]["addresses"] == {"mgmt": "2001:db8:100:1::2"}
     assert plan["vms"]["web1"] == {
@@ -473,7 +475,7 @@ def test_spec_markdown_has_a_row_per_key():
 DELETE = object()
 TOP_KEYS = (
     "name, domain, prefix, nat64_prefix, nat64_pool4_size, ipv4_pool, customer_prefix, jump_prefix, "
-    "management_network, allow_documentation_prefixes, resolvers, networks, hosts, vms, customers"
+    "management_network, allow_documentation_prefixes, resolvers, networks, hosts, vms, customers, switches"
 )
 LONG_DOMAIN = ".".join(c * 63 for c in "abc")
 
@@ -506,8 +508,8 @@ CASES = {
     "string elements": ([("resolvers", [1])], ["site.resolvers[0]: 1: must be a string"]),
     "item not a mapping": ([("networks", "+", 42)], ["site.networks[2]: 42: must be a mapping"]),
     "unknown network key": (
-        [("networks", 1, "vlan", 5)],
-        ["site.networks[1].vlan: unknown key, expected one of name, id, ipv4"],
+        [("networks", 1, "vid", 5)],
+        ["site.networks[1].vid: unknown key, expected one of name, id, ipv4, vlan"],
     ),
     "unknown vm key": (
         [("vms", 0, "ipv6", "2001:db8:100:2::1")],
@@ -519,7 +521,7 @@ CASES = {
     "missing host key": ([("hosts", 1, "id", DELETE)], ["site.hosts[1].id: missing required key"]),
     "unknown host key": (
         [("hosts", 1, "vlan", 5)],
-        ["site.hosts[1].vlan: unknown key, expected one of name, network, id, networks"],
+        ["site.hosts[1].vlan: unknown key, expected one of name, network, id, networks, role"],
     ),
     "host networks not a list": ([("hosts", 0, "networks", "vms")], ["site.hosts[0].networks: vms: must be a list"]),
     "host networks element": (
