@@ -369,7 +369,10 @@ class Lab:
             return []
         if dns not in self.topo["nodes"]:
             raise LabError(f"topology node {node.name}: dns {dns!r} is not site, none or a node")
-        return [str(self.node(dns).links[0].address)]
+        # The resolver's address on a network this node shares with it (an IPv4-only client needs its IPv4).
+        mine = {link.net.name for link in node.links}
+        shared = [link for link in self.node(dns).links if link.net.name in mine]
+        return [str((shared or self.node(dns).links)[0].address)]
 
 
 # --- creating and removing --------------------------------------------------------------------

@@ -624,6 +624,16 @@ class _Builder:
                 except ValueError:
                     self.fail(f"border_router_dns64_stub_zones[{k}] {name}: {a} is not an IP address")
             stub_zones.append({"name": name, "addresses": addrs})
+        # The site's own zones, from its authoritative name servers (site_dns): the site resolves its names and
+        # PTRs without leaving the site, and their AAAA records are never synthesized.
+        site_servers = [ns["ipv6"] for ns in self.plan.get("nameservers") or ()]
+        if site_servers:
+            taken = {zone["name"] for zone in stub_zones}
+            stub_zones += [
+                {"name": zone["name"], "addresses": site_servers}
+                for zone in self.plan["dns"].get("zones") or ()
+                if zone["name"] not in taken
+            ]
         forwarders = [str(a) for a in self.opt.get("dns64_forwarders") or []]
         listen = sorted(set(self.addresses.values()), key=ipaddress.ip_address)
         ipv4only = [str(rfc6052.embed(a, self.nat64)) for a in ("192.0.0.170", "192.0.0.171")]
@@ -852,6 +862,10 @@ class _Builder:
             "peer_slices": [p["slice"] for p in nat64["source"]["peer_slices"]],
             "bgp_peers6": [n["address"] for n in bgp if n["family"] == 6],
             "bgp_peers4": [n["address"] for n in bgp if n["family"] == 4],
+            # The site's authoritative name server on this router (site_dns) answers everyone, on its own
+            # addresses only; the resolver stays closed to the world.
+            "nameserver6": [ns["ipv6"] for ns in self.plan.get("nameservers") or () if ns["host"] == self.router],
+            "nameserver4": [ns["ipv4"] for ns in self.plan.get("nameservers") or () if ns["host"] == self.router],
         }
 
 

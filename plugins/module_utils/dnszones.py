@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .netparse import Address, Network, parse_address, parse_prefix
 
-__all__ = ["ptr_name", "reverse_zones"]
+__all__ = ["classless_zone", "ptr_name", "reverse_zones", "zone_of"]
 
 
 def _zone(network_address: Address, labels: int) -> str:
@@ -46,3 +46,33 @@ def ptr_name(address: str | Address) -> str:
         # costs 7 us; plans with 100k VMs make one per VM. The unit tests compare both.
         return ".".join(f"{int(addr):032x}"[::-1]) + ".ip6.arpa"
     return addr.reverse_pointer
+
+
+def classless_zone(prefix: str | Network) -> dict | None:
+    """RFC 2317 classless delegation of an IPv4 prefix longer than /24, None for /24 or shorter.
+
+    The child zone is named ``<first>-<length>.<enclosing /24 zone>`` (RFC 4183's form, free of the ``/`` that
+    RFC 2317's examples use and that file names and tools stumble on). The holder of the /24 must publish, in its
+    own zone, a CNAME from each address's name to the same label under the child zone, and NS records for the
+    child; ``parent_records`` lists them (without the NS, which name the child's servers).
+    """
+    net = parse_prefix(prefix, 4)
+    if net.prefixlen <= 24:
+        return None
+    parent = reverse_zones(net)[0]
+    first = int(net.network_address) & 0xFF
+    name = f"{first}-{net.prefixlen}.{parent}"
+    cnames = [
+        {"name": f"{last}.{parent}", "type": "CNAME", "value": f"{last}.{name}"}
+        for last in range(first, first + net.num_addresses)
+    ]
+    return {"name": name, "parent": parent, "parent_records": cnames}
+
+
+def zone_of(name: str, zones: list[str]) -> str | None:
+    """The zone of ``zones`` that holds ``name``: the longest one that is ``name`` or a parent of it."""
+    best = None
+    for zone in zones:
+        if (name == zone or name.endswith("." + zone)) and (best is None or len(zone) > len(best)):
+            best = zone
+    return best

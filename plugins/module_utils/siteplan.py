@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from . import rfc6052
-from .dnszones import ptr_name, reverse_zones
+from .dnszones import classless_zone, ptr_name, reverse_zones, zone_of
 from .errors import PlanError, show
 from .netparse import parse_address, parse_prefix
 
@@ -151,6 +151,31 @@ _VM_SPEC = {
 _CUSTOMER_SPEC = {
     "name": _field("str", "Customer name, a hostname label.", required=True),
     "id": _field("int", "The customer's routed /48 is the id-th /48 of `customer_prefix`. " + _ID_HELP, required=True),
+    "nameservers": _field(
+        "list",
+        "Host names of the customer's own name servers: the site delegates the reverse zone of the customer's /48 "
+        "to them. Without them, the site does not serve that zone.",
+        default=[],
+        elements="str",
+    ),
+}
+_NAMESERVER_SPEC = {
+    "name": _field("str", "The name server's host label in `domain` (`ns1` gives `ns1.<domain>`).", required=True),
+    "host": _field(
+        "str", "The border router (`hosts[].role: border_router`) that serves on these addresses.", required=True
+    ),
+    "ipv6": _field(
+        "str",
+        "Its IPv6 address: in `prefix`, outside every network's /64 and the NAT64 prefix (the router holds it on its "
+        "loopback; the site aggregate routes it).",
+        required=True,
+    ),
+    "ipv4": _field(
+        "str",
+        "Its IPv4 address: in `ipv4_pool`, outside network subnets, pool4 and every `ipv4_mapping`. Giving it never "
+        "renumbers a VM's automatic mapping: an address one of them holds is refused.",
+        required=True,
+    ),
 }
 
 _PORT_SPEC = {
@@ -254,6 +279,14 @@ SITE_SPEC: dict[str, dict] = {
         default=[],
         elements="dict",
         options=_CUSTOMER_SPEC,
+    ),
+    "nameservers": _field(
+        "list",
+        "The site's authoritative name servers, one per border router: its forward zone (`domain`) and the reverse "
+        "zones of `prefix` and `ipv4_pool` are served on these addresses only, signed with DNSSEC.",
+        default=[],
+        elements="dict",
+        options=_NAMESERVER_SPEC,
     ),
     "switches": _field(
         "list",
@@ -439,7 +472,17 @@ def _compile(spec: dict[str, dict]) -> tuple[dict[str, tuple], tuple[str, ...], 
     return fields, required, defaults, ", ".join(spec)
 
 
-_SPECS = (SITE_SPEC, _NETWORK_SPEC, _HOST_SPEC, _VM_SPEC, _MAPPING_PORTS_SPEC, _CUSTOMER_SPEC, _SWITCH_SPEC, _PORT_SPEC)
+_SPECS = (
+    SITE_SPEC,
+    _NETWORK_SPEC,
+    _HOST_SPEC,
+    _VM_SPEC,
+    _MAPPING_PORTS_SPEC,
+    _CUSTOMER_SPEC,
+    _NAMESERVER_SPEC,
+    _SWITCH_SPEC,
+    _PORT_SPEC,
+)
 _COMPILED = {id(s): _compile(s) for s in _SPECS}
 
 
@@ -588,6 +631,7 @@ class _Planner:
         self.validate_customers()
         self.validate_references()
         self.validate_switches()
+        self.validate_nameservers()
         self.validate_capacity()
         if self.problems:
             raise PlanError(self.problems)
@@ -1042,7 +1086,7 @@ class _Planner:
         bits = 48 - cp.prefixlen if cp is not None else None
         names: dict[str, str] = {}
         ids: dict[int, tuple[str, str]] = {}
-        self.customers: list[tuple[str, int]] = []
+        self.customers: list[tuple[str, int, list[str]]] = []
         for i, raw, item in self.items("customers"):
             path = f"site.customers[{i}]"
             name = item.get("name")
@@ -1065,7 +1109,18 @@ class _Planner:
                     self.fail(f"{path}.id", raw["id"], f"same /48 as {ids[cid][0]} ({ids[cid][1]})")
                 elif valid:
                     ids[cid] = (path, name)
-                    self.customers.append((name, cid))
+                    self.customers.append((name, cid, self.check_customer_nameservers(path, item)))
+
+    def check_customer_nameservers(self, path: str, item: dict) -> list[str]:
+        servers = []
+        for k, server in enumerate(item.get("nameservers") or []):
+            if not (len(server) <= 253 and all(_LABEL.fullmatch(p) for p in server.removesuffix(".").split("."))):
+                self.fail(f"{path}.nameservers[{k}]", server, "must be a host name: dot-separated hostname labels")
+            elif server.removesuffix(".") in servers:
+                self.fail(f"{path}.nameservers[{k}]", server, "listed twice")
+            else:
+                servers.append(server.removesuffix("."))
+        return servers
 
     def validate_references(self) -> None:
         site = self.site
@@ -1286,6 +1341,99 @@ class _Planner:
             "addresses": addresses if kind in GUARDED_KINDS else [],
         }
 
+    def validate_nameservers(self) -> None:
+        """One authoritative name server per border router, on a loopback IPv6 of the site prefix and an IPv4 of
+        the pool that nothing else holds."""
+        hosts = {name for name, _, _, _ in self.hosts}
+        broken_hosts = _BrokenNames(self.raw.get("hosts"))
+        prefix, pool, nat64, pool4 = self.prefix, self.pool, self.nat64, self.pool4
+        names: dict[str, str] = {}
+        on_host: dict[str, str] = {}
+        taken6: dict[int, str] = {}
+        self.nameservers: list[dict] = []
+        self.ns_ipv4: dict[int, str] = {}
+        for i, _raw, item in self.items("nameservers"):
+            path = f"site.nameservers[{i}]"
+            valid = self.check_name(f"{path}.name", item.get("name"))
+            name, host = item.get("name"), item.get("host")
+            if name is not None and name in names:
+                self.fail(f"{path}.name", name, f"duplicate name server (also {names[name]})")
+                valid = False
+            elif name is not None and name in self.names:
+                self.fail(f"{path}.name", name, f"already the name of {self.names[name]}: its records would clash")
+                valid = False
+            elif name is not None:
+                names[name] = path
+            if host is not None and host not in hosts:
+                if not (self.names.get(host, "").startswith("site.hosts[") or broken_hosts.may_be(host)):
+                    self.fail(f"{path}.host", host, "no such host in site.hosts")
+                valid = False
+            elif host is not None and self.host_roles.get(host) not in ROUTER_ROLES:
+                self.fail(f"{path}.host", host, f"is a {self.host_roles.get(host)}: name servers run on border routers")
+                valid = False
+            elif host is not None and host in on_host:
+                self.fail(f"{path}.host", host, f"already serves {on_host[host]}: one name server per border router")
+                valid = False
+            elif host is not None:
+                on_host[host] = path
+
+            ipv6 = self.parse(f"{path}.ipv6", item.get("ipv6"), parse_address, 6)
+            if ipv6 is not None and prefix is not None:
+                value = int(ipv6)
+                rule = None
+                if ipv6 not in prefix:
+                    rule = f"outside site.prefix {prefix}"
+                elif any(n.base is not None and n.base == value >> 64 << 64 for n in self.networks):
+                    net = next(n for n in self.networks if n.base == value >> 64 << 64)
+                    rule = f"inside {net.path} ({net.name}): a name server's address is on its router's loopback"
+                elif nat64 is not None and ipv6 in nat64:
+                    rule = f"inside the NAT64 prefix {nat64}"
+                elif value in taken6:
+                    rule = f"already used by {taken6[value]}"
+                if rule:
+                    self.fail(f"{path}.ipv6", item["ipv6"], rule)
+                    ipv6 = None
+                else:
+                    taken6[value] = path
+
+            ipv4 = self.parse(f"{path}.ipv4", item.get("ipv4"), parse_address, 4)
+            if ipv4 is not None and pool is not None:
+                value = int(ipv4)
+                rule = None
+                if ipv4 not in pool:
+                    rule = f"outside site.ipv4_pool {pool}"
+                elif self.in_subnet(value):
+                    rule = "inside a network's ipv4 subnet"
+                elif pool4 is not None and value >= pool4[0]:
+                    rule = f"inside the NAT64 pool4 block {self.pool4_text}"
+                elif value in self.ipv4_taken:
+                    rule = f"already used by {self.ipv4_taken[value]}"
+                if rule:
+                    self.fail(f"{path}.ipv4", item["ipv4"], rule)
+                    ipv4 = None
+                else:
+                    self.ipv4_taken[value] = path
+                    self.ns_ipv4[value] = path
+            if valid and ipv6 is not None and ipv4 is not None:
+                self.nameservers.append({"name": name, "host": host, "ipv6": int(ipv6), "ipv4": int(ipv4)})
+
+    def check_no_mapping_renumbered(self) -> None:
+        """A name server's IPv4 must not be one that a VM's automatic mapping holds: taking it would move that VM,
+        and every later one, to another address."""
+        if not (self.ns_ipv4 and self.mapping_auto and self.pool is not None and self.pool4 is not None):
+            return
+        without = self.free_mapping_addresses(skip=False)
+        for vm in self.mapping_auto:
+            value = next(without, None)
+            if value in self.ns_ipv4:
+                self.fail(
+                    f"{self.ns_ipv4[value]}.ipv4",
+                    _v4(value),
+                    f"is the automatic ipv4_mapping of VM {vm.name} when name servers are left out: giving it to a "
+                    "name server would renumber that VM and the automatic ones after it. Choose an address no "
+                    f"automatic mapping takes, or, if {vm.name} is new, give it an explicit ipv4_mapping",
+                )
+
     def validate_capacity(self) -> None:
         """One problem per block that is too small, with the numbers needed to resize it."""
         for net in self.subnets:
@@ -1304,14 +1452,17 @@ class _Planner:
         covered = sum(n.v4[1] - n.v4[0] + 1 for n in self.subnets)
         self.outside_subnets = pool.num_addresses - covered
         mappings = len(self.mapping_auto) + len(self.mapping_explicit)
-        needed = pool4[2] + mappings
+        needed = pool4[2] + mappings + len(self.ns_ipv4)
         if needed > self.outside_subnets:
+            servers = f" + {len(self.ns_ipv4)} name servers" if self.ns_ipv4 else ""
             self.fail(
                 "site.ipv4_pool",
                 self.site["ipv4_pool"],
-                f"too small: {needed} addresses needed ({pool4[2]} pool4 + {mappings} ipv4_mapping) "
+                f"too small: {needed} addresses needed ({pool4[2]} pool4 + {mappings} ipv4_mapping{servers}) "
                 f"but {self.outside_subnets} free outside network subnets",
             )
+        elif not self.problems:
+            self.check_no_mapping_renumbered()
 
     # -- planning (only reached with a valid model) ----------------------------------------------------
 
@@ -1329,8 +1480,9 @@ class _Planner:
             for vm in self.mapping_auto:
                 vm.mapping = next(free)
 
-    def free_mapping_addresses(self) -> Iterator[int]:
-        """Pool addresses outside network subnets, pool4 and explicit mappings, lowest first."""
+    def free_mapping_addresses(self, skip: bool = True) -> Iterator[int]:
+        """Pool addresses outside network subnets, pool4 and explicit mappings (and the name servers' unless
+        ``skip`` is false), lowest first."""
         blocked = [(n.v4[0], n.v4[1]) for n in self.subnets] + [self.pool4[:2]]
         blocked.sort()
         value, last = int(self.pool.network_address), int(self.pool.broadcast_address)
@@ -1341,7 +1493,7 @@ class _Planner:
             if k < len(blocked) and blocked[k][0] <= value:
                 value = blocked[k][1] + 1
                 continue
-            if value not in self.mapping_explicit:
+            if value not in self.mapping_explicit and not (skip and value in self.ns_ipv4):
                 yield value
             value += 1
 
@@ -1425,8 +1577,25 @@ class _Planner:
 
         customers = {}
         cp_base = int(self.customer_prefix.network_address)
-        for name, cid in self.customers:
-            customers[name] = {"name": name, "id": cid, "prefix": _net6(cp_base | cid << 80, 48)}
+        for name, cid, servers in self.customers:
+            customers[name] = {
+                "name": name,
+                "id": cid,
+                "prefix": _net6(cp_base | cid << 80, 48),
+                "nameservers": servers,
+            }
+
+        nameservers = []
+        for ns in self.nameservers:
+            fqdn = f"{ns['name']}.{domain}"
+            ipv6, ipv4 = _v6(ns["ipv6"]), _v4(ns["ipv4"])
+            nameservers.append({"name": ns["name"], "fqdn": fqdn, "host": ns["host"], "ipv6": ipv6, "ipv4": ipv4})
+            records += [
+                {"name": fqdn, "type": "AAAA", "value": ipv6},
+                {"name": fqdn, "type": "A", "value": ipv4},
+                {"name": ptr_name(ipaddress.IPv6Address(ns["ipv6"])), "type": "PTR", "value": fqdn},
+                {"name": ptr_name(ipaddress.IPv4Address(ns["ipv4"])), "type": "PTR", "value": fqdn},
+            ]
 
         switches = {}
         for name, ports in self.switches:
@@ -1479,16 +1648,80 @@ class _Planner:
                 "pool": str(pool),
                 "pool4": self.pool4_text,
                 "mapping_used": mapping_used,
-                "mapping_free": self.outside_subnets - pool4[2] - mapping_used,
+                "mapping_free": self.outside_subnets - pool4[2] - mapping_used - len(self.ns_ipv4),
             },
             "proxy": proxy,
+            "nameservers": nameservers,
             "dns": {
                 "resolvers": [_v6(a) for a in self.resolvers],
                 "records": records,
-                "reverse_zones": reverse_zones(self.prefix) + reverse_zones(pool),
+                **_zones(domain, self.prefix, pool, self.customer_prefix, customers, nameservers, records),
                 "dns64_reverse_zones": reverse_zones(nat64),
             },
         }
+
+
+def _zones(
+    domain: str,
+    prefix: ipaddress.IPv6Network,
+    pool: ipaddress.IPv4Network,
+    customer_prefix: ipaddress.IPv6Network,
+    customers: dict,
+    nameservers: list[dict],
+    records: list[dict],
+) -> dict:
+    """The site's authoritative zones and their records: the forward zone, the reverse zones of the prefix, of the
+    pool (RFC 2317 classless when it is longer than /24) and of the customer space (delegations only), each with the
+    name servers at its apex; and the records a parent must publish (the classless CNAMEs and the child's NS)."""
+    apex_ns = [ns["fqdn"] for ns in nameservers]
+    classless = classless_zone(pool)
+    reverse6 = reverse_zones(prefix)
+    reverse4 = [classless["name"]] if classless else reverse_zones(pool)
+    zones = {domain: ("forward", [])}
+    for name in [*reverse6, *reverse4, *reverse_zones(customer_prefix)]:
+        zones[name] = ("reverse", [])
+    for zone in zones:
+        zones[zone][1].extend({"name": zone, "type": "NS", "value": ns} for ns in apex_ns)
+    for record in records:
+        name = record["name"]
+        if record["type"] != "PTR":
+            zones[domain][1].append(record)
+        elif name.endswith(".ip6.arpa"):
+            zones[reverse6[0] if len(reverse6) == 1 else zone_of(name, reverse6)][1].append(record)
+        elif classless:
+            # The pool's PTRs live in the child zone, under the label the parent's CNAME points to.
+            last, _, parent = name.partition(".")
+            zones[classless["name"]][1].append({**record, "name": f"{last}.{classless['name']}"})
+        else:
+            zones[zone_of(name, reverse4)][1].append(record)
+    for customer in customers.values():
+        delegated = reverse_zones(customer["prefix"])[0]
+        parent = zone_of(delegated, reverse_zones(customer_prefix))
+        zones[parent][1].extend({"name": delegated, "type": "NS", "value": ns} for ns in customer["nameservers"])
+    # What the parents publish: each zone's NS (a delegation), the name servers' addresses as glue, and the
+    # classless CNAMEs of the pool. Grouped by parent: each zone's name less its first label, the outermost ones
+    # only (a delegation may sit deeper than one label below its parent's apex).
+    parent_records = [{"name": zone, "type": "NS", "value": ns} for zone in zones for ns in apex_ns]
+    parent_records += [
+        {"name": ns["fqdn"], "type": kind, "value": ns[family]}
+        for ns in nameservers
+        for kind, family in (("AAAA", "ipv6"), ("A", "ipv4"))
+    ]
+    if classless:
+        parent_records += classless["parent_records"]
+    candidates = {zone.partition(".")[2] for zone in zones}
+    parents = sorted(p for p in candidates if not any(p != q and p.endswith("." + q) for q in candidates))
+    parent_zones = {parent: [] for parent in parents}
+    for record in parent_records:
+        parent = zone_of(record["name"], parents)
+        if parent is not None:
+            parent_zones[parent].append(record)
+    return {
+        "zones": [{"name": name, "kind": kind, "records": recs} for name, (kind, recs) in zones.items()],
+        "reverse_zones": [*reverse6, *reverse4],
+        "parent_records": parent_records,
+        "parent_zones": [{"name": name, "records": recs} for name, recs in parent_zones.items()],
+    }
 
 
 def _port_range(port: object) -> tuple[int, int] | None:

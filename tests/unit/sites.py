@@ -58,3 +58,20 @@ def switched_site() -> dict:
         }
     ]
     return site
+
+
+def dns_site(**changes) -> dict:
+    """small_site with both routers as border routers serving DNS, a mapped VM and a customer with name servers."""
+    site = small_site()
+    for host in site["hosts"][:2]:
+        host["role"] = "border_router"
+    site["vms"].append({"name": "shop", "network": "vms", "id": 9, "ipv4_mapping": True})
+    site["customers"] = [
+        {"name": "acme", "id": 1, "nameservers": ["ns1.acme.example", "ns2.acme.example."]},
+        {"name": "beta", "id": 2},
+    ]
+    site["nameservers"] = [
+        {"name": "ns1", "host": "br1", "ipv6": "2001:db8:100:53::1", "ipv4": "198.51.100.53"},
+        {"name": "ns2", "host": "br2", "ipv6": "2001:db8:100:53::2", "ipv4": "198.51.100.54"},
+    ]
+    return site | changes

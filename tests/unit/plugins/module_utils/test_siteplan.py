@@ -100,7 +100,7 @@ def test_example_plan():
     assert plan["vms"]["db1"]["ipv6"] == "2001:db8:100:2::7"
     assert plan["vms"]["db1"]["mac"] is None
     assert plan["vms"]["shop"]["ipv4_mapping"] == "198.51.100.32"
-    assert plan["customers"] == {"acme": {"name": "acme", "id": 1, "prefix": "2001:db8:8001::/48"}}
+    assert plan["customers"] == {"acme": {"name": "acme", "id": 1, "prefix": "2001:db8:8001::/48", "nameservers": []}}
     assert plan["nat64"] == {
         "prefix": "2001:db8:100:64::/96",
         "well_known": False,
@@ -117,7 +117,8 @@ def test_example_plan():
     shop = {"name": "shop", "fqdn": "shop.zrh1.example.net", "ipv6": "2001:db8:100:2::9"}
     assert plan["proxy"] == {"http": [shop], "https": [shop], "smtp": [shop]}
     assert plan["dns"]["resolvers"] == ["2001:db8:100:1::1", "2001:db8:100:1::2"]
-    assert plan["dns"]["reverse_zones"] == ["0.0.1.0.8.b.d.0.1.0.0.2.ip6.arpa", "100.51.198.in-addr.arpa"]
+    # The /26 pool is an RFC 2317 classless zone: the site does not own the /24.
+    assert plan["dns"]["reverse_zones"] == ["0.0.1.0.8.b.d.0.1.0.0.2.ip6.arpa", "0-26.100.51.198.in-addr.arpa"]
     assert plan["dns"]["dns64_reverse_zones"] == ["0.0.0.0.0.0.0.0.4.6.0.0.0.0.1.0.8.b.d.0.1.0.0.2.ip6.arpa"]
 
 
@@ -475,7 +476,8 @@ def test_spec_markdown_has_a_row_per_key():
 DELETE = object()
 TOP_KEYS = (
     "name, domain, prefix, nat64_prefix, nat64_pool4_size, ipv4_pool, customer_prefix, jump_prefix, "
-    "management_network, allow_documentation_prefixes, resolvers, networks, hosts, vms, customers, switches"
+    "management_network, allow_documentation_prefixes, resolvers, networks, hosts, vms, customers, nameservers, "
+    "switches"
 )
 LONG_DOMAIN = ".".join(c * 63 for c in "abc")
 
