@@ -1025,25 +1025,33 @@ class _Planner:
         if mapping is True:
             return True
         value = self.parse(f"{path}.ipv4_mapping", mapping, parse_address, 4)
-        pool, pool4 = self.pool, self.pool4
+        pool = self.pool
         if value is None or pool is None:
             return None
         value = int(value)
-        rule = None
-        if not int(pool.network_address) <= value <= int(pool.broadcast_address):
-            rule = f"outside site.ipv4_pool {pool}"
-        elif self.in_subnet(value):
-            rule = "inside a network's ipv4 subnet: mapping addresses come from the rest of site.ipv4_pool"
-        elif pool4 is not None and value >= pool4[0]:
-            rule = f"inside the NAT64 pool4 block {self.pool4_text}"
-        elif value in self.ipv4_taken:
-            rule = f"already used by {self.ipv4_taken[value]}"
+        rule = self.pool_address_problem(
+            value, "inside a network's ipv4 subnet: mapping addresses come from the rest of site.ipv4_pool"
+        )
         if rule:
             self.fail(f"{path}.ipv4_mapping", mapping, rule)
             return None
         self.ipv4_taken[value] = path
         self.mapping_explicit.add(value)
         return value
+
+    def pool_address_problem(self, value: int, in_subnet_rule: str) -> str | None:
+        """Why a single address of ``ipv4_pool`` (a mapping, a name server's) cannot be ``value``, or None: it must be
+        in the pool, outside the networks' subnets and pool4, and held by nothing else."""
+        pool, pool4 = self.pool, self.pool4
+        if not int(pool.network_address) <= value <= int(pool.broadcast_address):
+            return f"outside site.ipv4_pool {pool}"
+        if self.in_subnet(value):
+            return in_subnet_rule
+        if pool4 is not None and value >= pool4[0]:
+            return f"inside the NAT64 pool4 block {self.pool4_text}"
+        if value in self.ipv4_taken:
+            return f"already used by {self.ipv4_taken[value]}"
+        return None
 
     def check_vm_mapping_ports(self, path: str, ports: list | None, mapping: object) -> list[dict] | None:
         """Validate a VM's ``ipv4_mapping_ports``: None (every port) or ``{proto, first, last}`` sorted by
@@ -1346,7 +1354,7 @@ class _Planner:
         the pool that nothing else holds."""
         hosts = {name for name, _, _, _ in self.hosts}
         broken_hosts = _BrokenNames(self.raw.get("hosts"))
-        prefix, pool, nat64, pool4 = self.prefix, self.pool, self.nat64, self.pool4
+        prefix, pool, nat64 = self.prefix, self.pool, self.nat64
         names: dict[str, str] = {}
         on_host: dict[str, str] = {}
         taken6: dict[int, str] = {}
@@ -1383,8 +1391,7 @@ class _Planner:
                 rule = None
                 if ipv6 not in prefix:
                     rule = f"outside site.prefix {prefix}"
-                elif any(n.base is not None and n.base == value >> 64 << 64 for n in self.networks):
-                    net = next(n for n in self.networks if n.base == value >> 64 << 64)
+                elif (net := next((n for n in self.networks if n.base == value >> 64 << 64), None)) is not None:
                     rule = f"inside {net.path} ({net.name}): a name server's address is on its router's loopback"
                 elif nat64 is not None and ipv6 in nat64:
                     rule = f"inside the NAT64 prefix {nat64}"
@@ -1399,15 +1406,7 @@ class _Planner:
             ipv4 = self.parse(f"{path}.ipv4", item.get("ipv4"), parse_address, 4)
             if ipv4 is not None and pool is not None:
                 value = int(ipv4)
-                rule = None
-                if ipv4 not in pool:
-                    rule = f"outside site.ipv4_pool {pool}"
-                elif self.in_subnet(value):
-                    rule = "inside a network's ipv4 subnet"
-                elif pool4 is not None and value >= pool4[0]:
-                    rule = f"inside the NAT64 pool4 block {self.pool4_text}"
-                elif value in self.ipv4_taken:
-                    rule = f"already used by {self.ipv4_taken[value]}"
+                rule = self.pool_address_problem(value, "inside a network's ipv4 subnet")
                 if rule:
                     self.fail(f"{path}.ipv4", item["ipv4"], rule)
                     ipv4 = None
