@@ -157,6 +157,7 @@ def build(plan: dict, options: dict, facts: dict) -> dict:
         "mcast_membership_interval": membership * 100,
     }
     vlan_aware = switch["vlan_aware"]
+    sources = sorted((p["port"], a) for p in ports if p["source_guard"] for a in p["addresses"])
     bridges = (
         []
         if vlan_aware
@@ -177,14 +178,9 @@ def build(plan: dict, options: dict, facts: dict) -> dict:
             "router_ports": sorted(p["port"] for p in ports if p["router_advertisements"]),
             "dhcpv6_server_ports": sorted(p["port"] for p in ports if p["dhcpv6_server"]),
             "guarded_ports": sorted(p["port"] for p in ports if p["source_guard"]),
-            "sources": sorted((p["port"], a) for p in ports if p["source_guard"] for a in p["addresses"]),
+            "sources": sources,
             # The same pairs with the address as the 128-bit number nftables compares the raw NA target with.
-            "na_targets": sorted(
-                (p["port"], f"0x{int(ipaddress.IPv6Address(a)):032x}")
-                for p in ports
-                if p["source_guard"]
-                for a in p["addresses"]
-            ),
+            "na_targets": [(port, f"0x{int(ipaddress.IPv6Address(a)):032x}") for port, a in sources],
         },
         "networkd": _networkd(switch, options, bridge_options) if vlan_aware else None,
         "extension_points": {"bridges": {b["network"]: b["name"] for b in switch["bridges"].values()}},
