@@ -101,3 +101,4 @@ bench-converge: image
 bench-lab: venv
 	$(BIN)/python benchmarks/nat64/run.py --inventory inventories/lab
 	$(BIN)/python benchmarks/dns64/run.py --inventory inventories/lab
+	$(BIN)/python benchmarks/proxy/run.py --inventory inventories/lab

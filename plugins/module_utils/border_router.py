@@ -809,6 +809,8 @@ class _Builder:
             "import_mode": self.bgp_import,
             "export6": export6,
             "export4": export4,
+            # Each proxy address, a /32 for the neighbour only (NO_EXPORT), while HAProxy holds it (ipv4_proxy).
+            "proxy4": [f"{address}/32" for address in self.plan["proxy"]["ipv4"]],
             "never_export6": [*never6, *([] if nat64["prefix"] in never6 else [nat64["prefix"]])],
             "never_export4": never4,
             "reject_import6": own6 + [b for b in BOGONS6 if b not in own6],
@@ -866,6 +868,13 @@ class _Builder:
             # addresses only; the resolver stays closed to the world.
             "nameserver6": [ns["ipv6"] for ns in self.plan.get("nameservers") or () if ns["host"] == self.router],
             "nameserver4": [ns["ipv4"] for ns in self.plan.get("nameservers") or () if ns["host"] == self.router],
+            # The 1:n proxies (ipv4_proxy) on every router: their services, to everyone, on their addresses only.
+            "proxy4": self.plan["proxy"]["ipv4"] if self.plan["proxy"]["ports"] else [],
+            "proxy_ports": self.plan["proxy"]["ports"],
+            # The VMs behind the proxies serve the same services to IPv6 clients directly; never their PROXY port.
+            "served6": [
+                f"{backend['ipv6']} . {port}" for backend in self.plan["proxy"]["backends"] for port in backend["ports"]
+            ],
         }
 
 

@@ -29,6 +29,7 @@ except ImportError:  # only MAC addresses need it; a VM with a mac is then refus
 __all__ = ["PROXY_SERVICES", "SITE_SPEC", "build_plan", "eui64", "normalize_mac", "site_spec_markdown"]
 
 PROXY_SERVICES = ("http", "https", "smtp")
+PROXY_PORTS = {"http": 80, "https": 443, "smtp": 25}
 HOST_ROLES = ("server", "border_router", "switch", "hypervisor", "storage")
 ROUTER_ROLES = ("border_router",)
 PORT_KINDS = ("host", "router", "dhcpv6-server", "jump", "hypervisor")
@@ -143,9 +144,34 @@ _VM_SPEC = {
     ),
     "proxy": _field(
         "list",
-        "Services that the border routers proxy from IPv4 to the VM: any of `http`, `https`, `smtp`.",
+        "Services that the border routers proxy from `site.proxy.ipv4` to the VM's IPv6 address, for IPv4 clients: "
+        "any of `http` (by Host), `https` (by SNI, passed through) and `smtp` (a relay for the VM's names). Not "
+        "with `ipv4_mapping`, which already carries every port.",
         default=[],
         elements="str",
+    ),
+    "hostnames": _field(
+        "list",
+        "The names the VM serves behind the proxies, unique across VMs. Default: `<name>.<domain>`. Names in "
+        "`domain` are published in the site's zone (A to the proxies, AAAA to the VM, MX with `smtp`); for any other "
+        "name the plan lists the records its owner must publish (`proxy.external_records`).",
+        elements="str",
+    ),
+}
+_PROXY_SPEC = {
+    "ipv4": _field(
+        "list",
+        "The proxies' addresses in `ipv4_pool`, outside network subnets, pool4 and every `ipv4_mapping` (an "
+        "automatic mapping is never moved). Every border router serves every one of them, and announces each as a "
+        "/32 (NO_EXPORT) while its HAProxy runs.",
+        required=True,
+        elements="str",
+    ),
+    "proxy_protocol_port": _field(
+        "int",
+        "The VMs' port for HTTPS from the proxies with a PROXY v2 header (the client's IPv4), separate from 443 so "
+        "that IPv6 clients still reach 443 directly. The VMs open it to the border routers only.",
+        default=8443,
     ),
 }
 _CUSTOMER_SPEC = {
@@ -288,6 +314,11 @@ SITE_SPEC: dict[str, dict] = {
         elements="dict",
         options=_NAMESERVER_SPEC,
     ),
+    "proxy": _field(
+        "dict",
+        "The 1:n proxies on the border routers, for the VMs' `proxy` services.",
+        options=_PROXY_SPEC,
+    ),
     "switches": _field(
         "list",
         "The site's switches and their port map: which node's interface sits on which port, and what the port "
@@ -311,7 +342,7 @@ def site_spec_markdown() -> str:
             description = field["description"].replace("|", "\\|")
             rows.append(f"| `{prefix}{key}` | {kind} | {required} | {default} | {description} |")
             if "options" in field:
-                walk(field["options"], f"{prefix}{key}[].")
+                walk(field["options"], f"{prefix}{key}{'[]' if field['type'] == 'list' else ''}.")
 
     walk(SITE_SPEC, "site.")
     return "\n".join(rows) + "\n"
@@ -454,6 +485,12 @@ def _to_list(value: object) -> list:
     return value
 
 
+def _to_dict(value: object) -> dict:
+    if type(value) is not dict:
+        raise _Bad("must be a mapping")
+    return value
+
+
 _CONVERT = {
     "str": _to_str,
     "int": _to_int,
@@ -461,6 +498,7 @@ _CONVERT = {
     "bool": _to_bool,
     "bool or str": _to_bool_or_str,
     "list": _to_list,
+    "dict": _to_dict,
 }
 
 
@@ -480,6 +518,7 @@ _SPECS = (
     _MAPPING_PORTS_SPEC,
     _CUSTOMER_SPEC,
     _NAMESERVER_SPEC,
+    _PROXY_SPEC,
     _SWITCH_SPEC,
     _PORT_SPEC,
 )
@@ -578,6 +617,7 @@ class _Vm:
     mapping: bool | int | None
     ports: list[dict] | None
     proxy: list[str]
+    hostnames: list[str] | None  # None: the default, <name>.<domain>
 
 
 class _Planner:
@@ -632,6 +672,7 @@ class _Planner:
         self.validate_references()
         self.validate_switches()
         self.validate_nameservers()
+        self.validate_proxy()
         self.validate_capacity()
         if self.problems:
             raise PlanError(self.problems)
@@ -930,9 +971,17 @@ class _Planner:
                     elif service in seen:
                         fail(f"{path}.proxy[{k}]", service, "listed twice")
                     seen.add(service)
+                if proxy and raw.get("ipv4_mapping") not in (None, False):
+                    fail(
+                        f"{path}.proxy",
+                        proxy,
+                        "not with ipv4_mapping: the mapping already carries every port of the VM to IPv4 clients; "
+                        "drop one of them",
+                    )
+                hostnames = self.check_vm_hostnames(path, item.get("hostnames"), proxy)
 
                 if valid:
-                    planned = _Vm(name, net, address, mac, ipv4, mapping, ports, proxy)
+                    planned = _Vm(name, net, address, mac, ipv4, mapping, ports, proxy, hostnames)
                     self.vms.append(planned)
                     if ipv4 is True:
                         net.auto.append(planned)
@@ -1053,6 +1102,31 @@ class _Planner:
             return f"already used by {self.ipv4_taken[value]}"
         return None
 
+    def check_vm_hostnames(self, path: str, hostnames: list | None, proxy: list) -> list[str] | None:
+        """Validate a VM's ``hostnames``: DNS names (lower case, no trailing dot), each once; None for the default."""
+        if hostnames is None:
+            return None
+        if not proxy:
+            self.fail(f"{path}.hostnames", hostnames, "needs proxy: only the proxies route by name")
+            return None
+        if not hostnames:
+            self.fail(f"{path}.hostnames", hostnames, "empty: leave the key out for <name>.<domain>")
+            return None
+        names: list[str] = []
+        for k, name in enumerate(hostnames):
+            if not _is_hostname(name):
+                self.fail(
+                    f"{path}.hostnames[{k}]",
+                    name,
+                    "must be a DNS name: dot-separated hostname labels (lower case), no trailing dot, at most 253 "
+                    "characters",
+                )
+            elif name in names:
+                self.fail(f"{path}.hostnames[{k}]", name, "listed twice")
+            else:
+                names.append(name)
+        return names if len(names) == len(hostnames) else None
+
     def check_vm_mapping_ports(self, path: str, ports: list | None, mapping: object) -> list[dict] | None:
         """Validate a VM's ``ipv4_mapping_ports``: None (every port) or ``{proto, first, last}`` sorted by
         protocol and port, with no two ranges of one protocol overlapping (nftables refuses that)."""
@@ -1122,7 +1196,7 @@ class _Planner:
     def check_customer_nameservers(self, path: str, item: dict) -> list[str]:
         servers = []
         for k, server in enumerate(item.get("nameservers") or []):
-            if not (len(server) <= 253 and all(_LABEL.fullmatch(p) for p in server.removesuffix(".").split("."))):
+            if not _is_hostname(server.removesuffix(".")):
                 self.fail(f"{path}.nameservers[{k}]", server, "must be a host name: dot-separated hostname labels")
             elif server.removesuffix(".") in servers:
                 self.fail(f"{path}.nameservers[{k}]", server, "listed twice")
@@ -1359,7 +1433,7 @@ class _Planner:
         on_host: dict[str, str] = {}
         taken6: dict[int, str] = {}
         self.nameservers: list[dict] = []
-        self.ns_ipv4: dict[int, str] = {}
+        self.held_ipv4: dict[int, tuple[str, str]] = {}  # address -> (path, "a name server" or "a proxy")
         for i, _raw, item in self.items("nameservers"):
             path = f"site.nameservers[{i}]"
             valid = self.check_name(f"{path}.name", item.get("name"))
@@ -1412,25 +1486,78 @@ class _Planner:
                     ipv4 = None
                 else:
                     self.ipv4_taken[value] = path
-                    self.ns_ipv4[value] = path
+                    self.held_ipv4[value] = (f"{path}.ipv4", "a name server")
             if valid and ipv6 is not None and ipv4 is not None:
                 self.nameservers.append({"name": name, "host": host, "ipv6": int(ipv6), "ipv4": int(ipv4)})
 
+    def validate_proxy(self) -> None:
+        """The proxies' IPv4 addresses (single pool addresses that nothing else holds), the VMs behind them, and
+        their names: each served by one VM, none the name of another node."""
+        raw = self.site.get("proxy")
+        proxy = _check_mapping(raw, _PROXY_SPEC, "site.proxy", self.problems) if raw is not None else None
+        self.proxy_ipv4: list[int] = []
+        self.proxy_port = 8443
+        if proxy is not None:
+            for k, address in enumerate(proxy.get("ipv4") or []):
+                path = f"site.proxy.ipv4[{k}]"
+                value = self.parse(path, address, parse_address, 4)
+                if value is None or self.pool is None:
+                    continue
+                value = int(value)
+                rule = self.pool_address_problem(value, "inside a network's ipv4 subnet")
+                if rule:
+                    self.fail(path, address, rule)
+                    continue
+                self.ipv4_taken[value] = path
+                self.held_ipv4[value] = (path, "a proxy")
+                self.proxy_ipv4.append(value)
+            if proxy.get("ipv4") == []:
+                self.fail("site.proxy.ipv4", [], "empty: the proxies need at least one address")
+            port = proxy.get("proxy_protocol_port")
+            if port is not None and (not 1 <= port <= 65535 or port in (25, 80, 443)):
+                self.fail(
+                    "site.proxy.proxy_protocol_port",
+                    port,
+                    "must be a port 1-65535 other than 25, 80 and 443, which the VMs serve to IPv6 clients directly",
+                )
+            elif port is not None:
+                self.proxy_port = port
+            if not any(role in ROUTER_ROLES for role in self.host_roles.values()):
+                self.fail("site.proxy", raw, "no host with role border_router: the proxies run on the border routers")
+        names = {f"{name}.{self.domain}": path for name, path in self.names.items()}
+        names |= {f"{ns['name']}.{self.domain}": f"name server {ns['name']}" for ns in self.nameservers}
+        served: dict[str, str] = {}
+        for vm in self.vms:
+            if not vm.proxy or self.domain is None:
+                continue
+            path = self.names[vm.name]
+            if raw is None:
+                self.fail(f"{path}.proxy", vm.proxy, "needs site.proxy.ipv4: the addresses the proxies serve on")
+            for k, hostname in enumerate(vm.hostnames or [f"{vm.name}.{self.domain}"]):
+                where = f"{path}.hostnames[{k}]"
+                if hostname in served:
+                    self.fail(where, hostname, f"already served by {served[hostname]}: a name leads to one VM")
+                elif names.get(hostname, path) != path:
+                    self.fail(where, hostname, f"is the name of {names[hostname]}")
+                else:
+                    served[hostname] = path
+
     def check_no_mapping_renumbered(self) -> None:
-        """A name server's IPv4 must not be one that a VM's automatic mapping holds: taking it would move that VM,
-        and every later one, to another address."""
-        if not (self.ns_ipv4 and self.mapping_auto and self.pool is not None and self.pool4 is not None):
+        """A name server's or proxy's IPv4 must not be one that a VM's automatic mapping holds: taking it would move
+        that VM, and every later one, to another address."""
+        if not (self.held_ipv4 and self.mapping_auto and self.pool is not None and self.pool4 is not None):
             return
         without = self.free_mapping_addresses(skip=False)
         for vm in self.mapping_auto:
             value = next(without, None)
-            if value in self.ns_ipv4:
+            if value in self.held_ipv4:
+                path, holder = self.held_ipv4[value]
                 self.fail(
-                    f"{self.ns_ipv4[value]}.ipv4",
+                    path,
                     _v4(value),
-                    f"is the automatic ipv4_mapping of VM {vm.name} when name servers are left out: giving it to a "
-                    "name server would renumber that VM and the automatic ones after it. Choose an address no "
-                    f"automatic mapping takes, or, if {vm.name} is new, give it an explicit ipv4_mapping",
+                    f"is the automatic ipv4_mapping of VM {vm.name} when the name servers' and proxies' addresses are "
+                    f"left out: giving it to {holder} would renumber that VM and the automatic ones after it. Choose "
+                    f"an address no automatic mapping takes, or, if {vm.name} is new, give it an explicit ipv4_mapping",
                 )
 
     def validate_capacity(self) -> None:
@@ -1451,9 +1578,12 @@ class _Planner:
         covered = sum(n.v4[1] - n.v4[0] + 1 for n in self.subnets)
         self.outside_subnets = pool.num_addresses - covered
         mappings = len(self.mapping_auto) + len(self.mapping_explicit)
-        needed = pool4[2] + mappings + len(self.ns_ipv4)
+        needed = pool4[2] + mappings + len(self.held_ipv4)
         if needed > self.outside_subnets:
-            servers = f" + {len(self.ns_ipv4)} name servers" if self.ns_ipv4 else ""
+            servers = len(self.held_ipv4) - len(self.proxy_ipv4)
+            servers = (f" + {servers} name servers" if servers else "") + (
+                f" + {len(self.proxy_ipv4)} proxies" if self.proxy_ipv4 else ""
+            )
             self.fail(
                 "site.ipv4_pool",
                 self.site["ipv4_pool"],
@@ -1492,7 +1622,7 @@ class _Planner:
             if k < len(blocked) and blocked[k][0] <= value:
                 value = blocked[k][1] + 1
                 continue
-            if value not in self.mapping_explicit and not (skip and value in self.ns_ipv4):
+            if value not in self.mapping_explicit and not (skip and value in self.held_ipv4):
                 yield value
             value += 1
 
@@ -1538,7 +1668,9 @@ class _Planner:
 
         vms = {}
         eam = []
-        proxy = {service: [] for service in PROXY_SERVICES}
+        routers = [name for name, _, _, _ in self.hosts if self.host_roles[name] in ROUTER_ROLES]
+        proxy4 = [_v4(value) for value in self.proxy_ipv4]
+        backends, external = [], []
         for vm in self.vms:
             fqdn = f"{vm.name}.{domain}"
             ipv6 = _v6(vm.address)
@@ -1555,6 +1687,7 @@ class _Planner:
                 "ipv4_mapping": mapping,
                 "ipv4_mapping_ports": vm.ports if mapping is not None else None,
                 "proxy": list(vm.proxy),
+                "hostnames": (vm.hostnames or [fqdn]) if vm.proxy else [],
                 "fqdn": fqdn,
             }
             # Forward records first, then their PTRs, in the same order.
@@ -1571,8 +1704,35 @@ class _Planner:
                 records.append({"name": ptr_name(ipaddress.IPv4Address(vm.ipv4)), "type": "PTR", "value": fqdn})
             if mapping is not None:
                 records.append({"name": ptr_name(ipaddress.IPv4Address(vm.mapping)), "type": "PTR", "value": fqdn})
-            for service in vm.proxy:
-                proxy[service].append({"name": vm.name, "fqdn": fqdn, "ipv6": ipv6})
+            if vm.proxy:
+                hostnames = vms[vm.name]["hostnames"]
+                backends.append(
+                    {
+                        "name": vm.name,
+                        "ipv6": ipv6,
+                        "network": vm.net.name,
+                        "hostnames": hostnames,
+                        "services": [s for s in PROXY_SERVICES if s in vm.proxy],
+                        # Their public ports, which IPv6 clients reach directly.
+                        "ports": [PROXY_PORTS[s] for s in PROXY_SERVICES if s in vm.proxy],
+                        # The address each router's proxies connect from: the only ones the VM may trust for a
+                        # client's IPv4 (X-Forwarded-For, PROXY v2).
+                        "sources": {
+                            router: hosts[router]["addresses"].get(vm.net.name, hosts[router]["ipv6"])
+                            for router in routers
+                        },
+                    }
+                )
+                for hostname in hostnames:
+                    named = [{"name": hostname, "type": "A", "value": address} for address in proxy4]
+                    if hostname != fqdn:
+                        named.append({"name": hostname, "type": "AAAA", "value": ipv6})
+                    if "smtp" in vm.proxy:
+                        named.append({"name": hostname, "type": "MX", "value": f"10 {hostname}"})
+                    if hostname == domain or hostname.endswith("." + domain):
+                        records += named
+                    else:
+                        external += [{**record, "vm": vm.name} for record in named]
 
         customers = {}
         cp_base = int(self.customer_prefix.network_address)
@@ -1647,9 +1807,16 @@ class _Planner:
                 "pool": str(pool),
                 "pool4": self.pool4_text,
                 "mapping_used": mapping_used,
-                "mapping_free": self.outside_subnets - pool4[2] - mapping_used - len(self.ns_ipv4),
+                "mapping_free": self.outside_subnets - pool4[2] - mapping_used - len(self.held_ipv4),
             },
-            "proxy": proxy,
+            "proxy": {
+                "ipv4": proxy4,
+                "proxy_protocol_port": self.proxy_port,
+                "backends": backends,
+                # The ports the proxies listen on: those of the services some VM has.
+                "ports": sorted({port for backend in backends for port in backend["ports"]}),
+                "external_records": external,
+            },
             "nameservers": nameservers,
             "dns": {
                 "resolvers": [_v6(a) for a in self.resolvers],
@@ -1723,6 +1890,10 @@ def _zones(
     }
 
 
+def _is_hostname(name: str) -> bool:
+    return len(name) <= 253 and all(_LABEL.fullmatch(label) for label in name.split("."))
+
+
 def _port_range(port: object) -> tuple[int, int] | None:
     """A port (int, or its digits) or a range ``"N-M"``, as (first, last); None when it is neither."""
     if type(port) is int:
@@ -1750,7 +1921,9 @@ def build_plan(site: dict) -> dict:
     - ``nat64``: ``prefix``, ``well_known``, ``pool4``, ``eam`` (``ipv4``/``ipv6``/``vm``/``ports`` per mapped VM,
       ``ports`` None for every port or the VM's ``ipv4_mapping_ports``)
     - ``ipv4``: ``pool``, ``pool4``, ``mapping_used``, ``mapping_free``
-    - ``proxy``: ``http``/``https``/``smtp`` lists of ``name``/``fqdn``/``ipv6``
+    - ``proxy``: ``ipv4`` (the proxies' addresses), ``proxy_protocol_port``, ``backends`` (per proxied VM:
+      ``name``/``ipv6``/``network``/``hostnames``/``services``, and ``sources``: each border router's address the
+      proxies connect from) and ``external_records`` (names outside ``domain``: what their owner must publish)
     - ``dns``: ``resolvers`` (addresses), ``records`` (hosts then VMs; per node AAAA, A, mapping A, then
       their PTRs), ``reverse_zones`` (site prefix and ``ipv4_pool``; customers run their own) and
       ``dns64_reverse_zones`` (the NAT64 prefix)

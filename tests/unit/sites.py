@@ -75,3 +75,20 @@ def dns_site(**changes) -> dict:
         {"name": "ns2", "host": "br2", "ipv6": "2001:db8:100:53::2", "ipv4": "198.51.100.54"},
     ]
     return site | changes
+
+
+def proxy_site(**changes) -> dict:
+    """dns_site with the proxies on 198.51.100.42: shop keeps its mapping, blog and mail sit behind the proxies."""
+    site = dns_site()
+    site["proxy"] = {"ipv4": ["198.51.100.42"]}
+    site["vms"] += [
+        {"name": "blog", "network": "vms", "id": 0xB, "proxy": ["http", "https"]},
+        {
+            "name": "mail",
+            "network": "vms",
+            "id": 0xC,
+            "proxy": ["smtp", "http"],
+            "hostnames": ["mail.t.example.net", "www.customer.example"],
+        },
+    ]
+    return site | changes

@@ -10,10 +10,11 @@ import json
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sites import small_plan
+from sites import proxy_site, small_plan
 
 from ansible_collections.ipv6only.datacenter.plugins.module_utils import border_router as br
 from ansible_collections.ipv6only.datacenter.plugins.module_utils.errors import PlanError
+from ansible_collections.ipv6only.datacenter.plugins.module_utils.siteplan import build_plan
 
 # Two border routers on three networks, a mapped VM and a customer, planned by the real planning library.
 PLAN = small_plan(
@@ -742,3 +743,34 @@ def test_role_builder_reads_the_port_range_and_never_jools_last_rendered_file():
         }
     with pytest.raises(PlanError, match="overlap the ephemeral ports 30000-62000"):
         role_build(files={"ip_local_port_range": "30000\t62000\n"}, nat64_engine="jool")
+
+
+# --- the 1:n proxies (ipv4_proxy) -----------------------------------------------------------------------------
+
+
+def test_the_proxies_open_their_ports_on_their_address_and_each_address_is_announced_as_a_host_route():
+    plan = proxy_plan()
+    config = build(plan)
+    assert config["firewall"]["proxy4"] == ["198.51.100.42"]
+    assert config["firewall"]["proxy_ports"] == [25, 80, 443]
+    # IPv6 clients reach the same services of the VMs directly, and nothing else of them.
+    assert config["firewall"]["served6"] == [
+        "2001:db8:100:2::b . 80",
+        "2001:db8:100:2::b . 443",
+        "2001:db8:100:2::c . 80",
+        "2001:db8:100:2::c . 25",
+    ]
+    assert config["bgp"]["proxy4"] == ["198.51.100.42/32"]
+    assert config["bgp"]["export4"] == ["198.51.100.0/26"]  # the /32 is no export of the aggregate kind
+
+
+def test_without_proxied_vms_nothing_is_opened_or_announced():
+    config = build()
+    assert config["firewall"]["proxy4"] == [] and config["firewall"]["served6"] == []
+    assert config["bgp"]["proxy4"] == []
+
+
+def proxy_plan() -> dict:
+    site = proxy_site()
+    site["nameservers"] = []
+    return build_plan(site)

@@ -41,7 +41,7 @@ def example_site() -> dict:
         "vms": [
             {"name": "web1", "network": "vms", "mac": "06:00:84:41:f2:50", "ipv4": True},
             {"name": "db1", "network": "vms", "id": 7},
-            {"name": "shop", "network": "vms", "id": 9, "ipv4_mapping": True, "proxy": ["http", "https", "smtp"]},
+            {"name": "shop", "network": "vms", "id": 9, "ipv4_mapping": True},
         ],
         "customers": [{"name": "acme", "id": 1}],
     }
@@ -95,6 +95,7 @@ def test_example_plan():
         "ipv4_mapping": None,
         "ipv4_mapping_ports": None,
         "proxy": [],
+        "hostnames": [],
         "fqdn": "web1.zrh1.example.net",
     }
     assert plan["vms"]["db1"]["ipv6"] == "2001:db8:100:2::7"
@@ -114,8 +115,13 @@ def test_example_plan():
         "mapping_used": 1,
         "mapping_free": 27,
     }
-    shop = {"name": "shop", "fqdn": "shop.zrh1.example.net", "ipv6": "2001:db8:100:2::9"}
-    assert plan["proxy"] == {"http": [shop], "https": [shop], "smtp": [shop]}
+    assert plan["proxy"] == {
+        "ipv4": [],
+        "proxy_protocol_port": 8443,
+        "backends": [],
+        "ports": [],
+        "external_records": [],
+    }
     assert plan["dns"]["resolvers"] == ["2001:db8:100:1::1", "2001:db8:100:1::2"]
     # The /26 pool is an RFC 2317 classless zone: the site does not own the /24.
     assert plan["dns"]["reverse_zones"] == ["0.0.1.0.8.b.d.0.1.0.0.2.ip6.arpa", "0-26.100.51.198.in-addr.arpa"]
@@ -166,7 +172,7 @@ def test_minimal_site():
     assert plan["nat64"]["pool4"] == "198.51.100.3/32"
     assert plan["ipv4"]["mapping_free"] == 3
     assert plan["dns"]["records"] == []
-    assert plan["proxy"] == {"http": [], "https": [], "smtp": []}
+    assert plan["proxy"]["backends"] == []
 
 
 @pytest.mark.parametrize("network_id", [18, "18", "0x12", "0X12"])
@@ -438,17 +444,17 @@ def _fields(spec, prefix="site."):
     for key, field in spec.items():
         yield f"{prefix}{key}", field
         if "options" in field:
-            yield from _fields(field["options"], f"{prefix}{key}[].")
+            yield from _fields(field["options"], f"{prefix}{key}{'[]' if field['type'] == 'list' else ''}.")
 
 
 def test_every_spec_entry_is_documented():
     for path, field in _fields(siteplan.SITE_SPEC):
         assert {"type", "required", "default", "description"} <= field.keys(), path
-        assert field["type"] in {"str", "int", "int or str", "bool", "bool or str", "list"}, path
+        assert field["type"] in {"str", "int", "int or str", "bool", "bool or str", "list", "dict"}, path
         assert field["description"].endswith("."), path
         assert not (field["required"] and field["default"] is not None), path
         assert ("elements" in field) == (field["type"] == "list"), path
-        assert ("options" in field) == (field.get("elements") == "dict"), path
+        assert ("options" in field) == (field.get("elements") == "dict" or field["type"] == "dict"), path
 
 
 def test_spec_covers_the_example():
@@ -477,7 +483,7 @@ DELETE = object()
 TOP_KEYS = (
     "name, domain, prefix, nat64_prefix, nat64_pool4_size, ipv4_pool, customer_prefix, jump_prefix, "
     "management_network, allow_documentation_prefixes, resolvers, networks, hosts, vms, customers, nameservers, "
-    "switches"
+    "proxy, switches"
 )
 LONG_DOMAIN = ".".join(c * 63 for c in "abc")
 
@@ -517,7 +523,7 @@ CASES = {
         [("vms", 0, "ipv6", "2001:db8:100:2::1")],
         [
             "site.vms[0].ipv6: unknown key, expected one of "
-            "name, network, mac, id, ipv4, ipv4_mapping, ipv4_mapping_ports, proxy"
+            "name, network, mac, id, ipv4, ipv4_mapping, ipv4_mapping_ports, proxy, hostnames"
         ],
     ),
     "missing host key": ([("hosts", 1, "id", DELETE)], ["site.hosts[1].id: missing required key"]),
@@ -897,8 +903,12 @@ CASES = {
         ['site.vms[2].ipv4_mapping: "shop": not an IPv4 address'],
     ),
     "proxy": (
-        [("vms", 2, "proxy", ["http", "ftp", "http"])],
-        ["site.vms[2].proxy[1]: ftp: must be one of http, https, smtp", "site.vms[2].proxy[2]: http: listed twice"],
+        [("vms", 1, "proxy", ["http", "ftp", "http"])],
+        [
+            "site.vms[1].proxy[1]: ftp: must be one of http, https, smtp",
+            "site.vms[1].proxy[2]: http: listed twice",
+            'site.vms[1].proxy: ["http", "ftp", "http"]: needs site.proxy.ipv4: the addresses the proxies serve on',
+        ],
     ),
     "proxy not a list": ([("vms", 2, "proxy", "http")], ["site.vms[2].proxy: http: must be a list"]),
     # customers
@@ -1016,7 +1026,7 @@ def test_many_problems_are_reported_together():
         ("name", "ZRH1"),
         ("networks", "+", {"name": "big", "id": "0x10000"}),
         ("vms", 0, "mac", "01:00:5e:00:00:01"),
-        ("vms", 2, "proxy", ["gopher"]),
+        ("vms", 1, "proxy", ["gopher"]),
         ("customers", 0, "id", -1),
     )
     with pytest.raises(PlanError) as e:
@@ -1026,10 +1036,11 @@ def test_many_problems_are_reported_together():
         "site.customers[0].id: -1: must not be negative",
         "site.networks[2].id: 0x10000: does not fit in the 16 subnet bits of site.prefix 2001:db8:100::/48",
         "site.vms[0].mac: 01:00:5e:00:00:01: multicast MAC (I/G bit set) cannot be a unicast interface address",
-        "site.vms[2].proxy[0]: gopher: must be one of http, https, smtp",
+        "site.vms[1].proxy[0]: gopher: must be one of http, https, smtp",
+        'site.vms[1].proxy: ["gopher"]: needs site.proxy.ipv4: the addresses the proxies serve on',
     ]
     assert sorted(e.value.problems) == sorted(expected)
-    assert str(e.value) == "5 problems in the site model:\n" + "\n".join(f"- {p}" for p in e.value.problems)
+    assert str(e.value) == "6 problems in the site model:\n" + "\n".join(f"- {p}" for p in e.value.problems)
 
 
 def test_huge_sites_report_each_problem_once():

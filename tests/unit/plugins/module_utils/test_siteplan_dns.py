@@ -96,9 +96,9 @@ def test_name_servers_never_renumber_a_vms_automatic_mapping():
     site = dns_site()
     site["nameservers"][0]["ipv4"] = taken
     assert problems(site) == [
-        f"site.nameservers[0].ipv4: {taken}: is the automatic ipv4_mapping of VM shop when name servers are left "
-        "out: giving it to a name server would renumber that VM and the automatic ones after it. Choose an address "
-        "no automatic mapping takes, or, if shop is new, give it an explicit ipv4_mapping"
+        f"site.nameservers[0].ipv4: {taken}: is the automatic ipv4_mapping of VM shop when the name servers' and "
+        "proxies' addresses are left out: giving it to a name server would renumber that VM and the automatic ones "
+        "after it. Choose an address no automatic mapping takes, or, if shop is new, give it an explicit ipv4_mapping"
     ]
 
 

@@ -83,9 +83,6 @@ def sites(draw) -> dict:
             vm["ipv4_mapping"] = f"10.0.200.{free_mappings.pop()}"
         elif choice is not None:
             vm["ipv4_mapping"] = choice
-        proxy = draw(st.lists(st.sampled_from(siteplan.PROXY_SERVICES), unique=True))
-        if proxy:
-            vm["proxy"] = proxy
         vms.append(vm)
     draw(st.randoms()).shuffle(vms)  # list order drives allocation; any order is valid
 
