@@ -169,6 +169,12 @@ def recap(output: str) -> dict[str, dict[str, int]]:
     return found
 
 
+def unchanged(view: LabView, playbook: str, *args: str) -> None:
+    """A run of ``playbook`` (a rerun, or check mode with ``--check --diff``) changes and fails nothing."""
+    proc = view.ansible(playbook, *args)
+    assert all(c["changed"] == 0 and c["failed"] == 0 for c in recap(proc.stdout).values()), proc.stdout[-5000:]
+
+
 def wait_for(check: Callable[[], object], timeout: float, interval: float = 0.5) -> tuple[object, float]:
     """Call check() until it returns a true value or timeout seconds pass; returns (value, seconds)."""
     start = time.monotonic()

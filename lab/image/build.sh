@@ -20,7 +20,7 @@ say() { printf '[image] %s\n' "$*"; }
 # enable exactly what each node runs. ssh stays enabled (Ansible needs it).
 DISABLE="unbound.service unbound-resolvconf.service named.service radvd.service bird.service
 haproxy.service nginx.service postfix.service kea-dhcp4-server.service kea-dhcp6-server.service
-kea-ctrl-agent.service tayga chrony.service lldpd.service
+kea-ctrl-agent.service tayga chrony.service lldpd.service clatd.service
 apt-daily.timer apt-daily-upgrade.timer dpkg-db-backup.timer e2scrub_all.timer fstrim.timer"
 
 if [ -z "${LAB_MIRROR:-}" ]; then

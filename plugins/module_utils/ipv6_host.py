@@ -28,12 +28,17 @@ from .node_addresses import named_interfaces
 __all__ = ["OPTIONS", "PROFILES", "build"]
 
 # Facts the builder reads, and the setup subsets that hold them (gathered when the play did not).
-FACTS = ("virtualization_tech_guest",)
-GATHER_SUBSET = ("virtual",)
+FACTS = ("virtualization_tech_guest", "distribution", "distribution_major_version")
+GATHER_SUBSET = ("virtual", "distribution")
 
 NFTABLES_CONFIG = "/etc/nftables.conf"
 NFTABLES_TABLE = "inet ipv6_host"
 CHRONY_CONF_DIR = "/etc/chrony/conf.d"
+# The CLAT (clatd): its device and IPv4 address (RFC 7335), the policy-routing table and conntrack mark of its
+# shared-address mode (decimal: clatd refuses hex), and the NAT64 prefix lengths clatd accepts.
+CLAT = {"device": "clat", "ipv4": "192.0.0.1", "table": 49575, "config": "/etc/clatd.conf"}
+CLAT_PREFIX_LENGTHS = (32, 48, 56, 64, 96)
+SHIM_PROXY = "/usr/lib/systemd/systemd-socket-proxyd"
 # What each profile sets: accept_ra, IPv6 forwarding (None: left to the router role), and where IPv4 goes.
 PROFILES = {
     "host": {"accept_ra": 1, "forwarding": 0, "remove_ipv4_from": "all"},
@@ -297,6 +302,56 @@ OPTIONS = OptionTable(
             ),
             syntax=path_problem,
         ),
+        Section("stage-1 workarounds"),
+        Option(
+            "ipv6_shims",
+            "list",
+            [],
+            (
+                "Services that listen on IPv4 only (C(127.0.0.1) or C(0.0.0.0)), exposed on C([::]:port) by a "
+                "socket-activated C(systemd-socket-proxyd) that forwards each connection to the IPv4 listener, for "
+                "example C([{port: 8080, allow: [2001:db8:100:10::/64]}]). TCP only.",
+                "The socket sets C(BindIPv6Only=ipv6-only), so it never collides with the service's own IPv4 "
+                "socket on the same port, and the firewall opens the port to the prefixes in C(allow) only.",
+                "Once exposed, the audit (M(ipv6only.datacenter.ipv4_listeners)) counts the service as reachable.",
+            ),
+            elements="dict",
+            suboptions=(
+                Option("port", "int", None, "The IPv6 port, on every address of the node.", required=True),
+                Option(
+                    "allow",
+                    "list",
+                    None,
+                    "IPv6 prefixes allowed to connect; none may cover the NAT64 prefix.",
+                    required=True,
+                    elements="str",
+                    syntax=prefix_rule(6),
+                ),
+                Option(
+                    "target",
+                    "str",
+                    "127.0.0.1",
+                    "The IPv4 address the service listens on (C(127.0.0.1) for C(0.0.0.0) too).",
+                    syntax=address_rule(4),
+                ),
+                Option("target_port", "int", None, "The service's port. Default: O(ipv6_host_ipv6_shims[].port)."),
+            ),
+        ),
+        Option(
+            "clat",
+            "bool",
+            False,
+            (
+                "A CLAT (464XLAT, RFC 6877) with clatd, for software with IPv4 literals that DNS64 never sees: "
+                "IPv4 to any address leaves translated to the plan's NAT64 prefix (C(plat-prefix), never discovered), "
+                "from the node's own planned IPv6 address, which a switch's source guard admits. Debian 13 and later "
+                "(Debian 12 has no clatd).",
+                "The builder then owns what clatd needs, so that a rerun changes nothing: IPv6 forwarding 1 with "
+                "C(accept_ra) 2, C(192.0.0.1) kept on the C(clat) device, IPv4 input on that device only (replies), "
+                "and a forward chain that passes only the CLAT's traffic. Turning it off stops clatd and puts them "
+                "back.",
+            ),
+        ),
         Section("audit of IPv4-only listeners"),
         Option(
             "audit_listeners",
@@ -394,6 +449,10 @@ def build(plan: dict, options: dict, facts: dict) -> dict:
             "ipv6_host_ssh_allowed_prefixes is empty, so the firewall would let nobody in"
         )
     interfaces = named_interfaces(options["interfaces"], addresses, problems)
+    shims = _shims(options["ipv6_shims"], nat64, options["ssh_port"], problems)
+    clat = options["clat"]
+    if clat:
+        _check_clat(options["profile"], nat64, facts, problems)
     if problems:
         raise PlanError(problems)
 
@@ -402,13 +461,19 @@ def build(plan: dict, options: dict, facts: dict) -> dict:
         set_clock = "container" not in (facts.get("virtualization_tech_guest") or [])
     profile = PROFILES[options["profile"]]
     accept_ra, autoconf = profile["accept_ra"], int(options["autoconf"])
+    forwarding = profile["forwarding"]
+    if clat:
+        # The CLAT's translated packets leave the tun through the kernel's forwarding path; with forwarding on,
+        # router advertisements count only with accept_ra 2. Written here, so clatd finds them set and a rerun
+        # leaves them alone.
+        accept_ra, forwarding = 2, 1
     settings = {
         f"net.ipv6.conf.{scope}.{key}": value
         for scope in ("all", "default")
         for key, value in (("accept_ra", accept_ra), ("autoconf", autoconf))
     }
-    if profile["forwarding"] is not None:
-        settings["net.ipv6.conf.all.forwarding"] = profile["forwarding"]
+    if forwarding is not None:
+        settings["net.ipv6.conf.all.forwarding"] = forwarding
     return {
         "packages": options["packages"],
         "addresses": {
@@ -418,7 +483,9 @@ def build(plan: dict, options: dict, facts: dict) -> dict:
             "interfaces": interfaces,
             "remove_ipv4": options["remove_ipv4"],
             "remove_ipv4_from": profile["remove_ipv4_from"],
-            "ipv4_allowed": options["ipv4_allowed"] + ([node["ipv4"]] if node.get("ipv4") else []),
+            "ipv4_allowed": options["ipv4_allowed"]
+            + ([node["ipv4"]] if node.get("ipv4") else [])
+            + ([CLAT["ipv4"]] if clat else []),
             "boot_config": "/etc/ipv6-host/addresses.json",
         },
         # accept_ra and autoconf apply per interface (conf.all does not change existing ones): all, default,
@@ -453,6 +520,33 @@ def build(plan: dict, options: dict, facts: dict) -> dict:
             "ipv4_input_rules": options["nftables_ipv4_input_rules"],
             "icmpv6_echo_rate": options["icmpv6_echo_rate"],
             "nat64_prefix": plan["nat64"]["prefix"],
+            "shims": shims,
+        },
+        # systemd-socket-proxyd on [::]:port for each IPv4-only service (units ipv6-shim-<port>).
+        "shims": shims,
+        "shim_proxy": SHIM_PROXY,
+        # clatd's configuration: the plan's NAT64 prefix and this node's planned address (shared with the host),
+        # with the shared mode's policy routing and conntrack mark; it leaves the sysctls to this role.
+        "clat": {
+            "enabled": clat,
+            **CLAT,
+            "settings": {
+                "plat-prefix": plan["nat64"]["prefix"],
+                "clat-dev": CLAT["device"],
+                "clat-v4-addr": CLAT["ipv4"],
+                "clat-v6-addr": node["ipv6"],
+                "proxynd-enable": 0,
+                "ctmark": CLAT["table"],
+                "route-table": CLAT["table"],
+                "forwarding-enable": 0,
+                "v4-conncheck-enable": 0,
+                "cmd-networkctl": "",
+                "cmd-ufw": "",
+            },
+            "address": node["ipv6"],
+            "nat64_prefix": plan["nat64"]["prefix"],
+            "nat64_address": str(nat64.network_address),
+            "packages": ["clatd", "tayga", "nftables", "iproute2"],
         },
         # lldpd on the site interfaces (the resolved interface of each plan network, added by the task) and a
         # switch's ports, advertising the plan address.
@@ -480,5 +574,55 @@ def build(plan: dict, options: dict, facts: dict) -> dict:
                 "include_dir": options["nftables_include_dir"],
             },
             "chrony": {"conf_dir": CHRONY_CONF_DIR},
+            # What else holds IPv4 here: the CLAT's device and address (the lab's "no IPv4" check reads it).
+            "clat": {"device": CLAT["device"], "ipv4": CLAT["ipv4"]} if clat else None,
         },
     }
+
+
+def _shims(entries: list[dict], nat64: ipaddress.IPv6Network, ssh_port: int, problems: list[str]) -> list[dict]:
+    """The checked shims, by port; every problem is appended to ``problems``."""
+    shims, ports = [], set()
+    for k, entry in enumerate(entries):
+        where = f"ipv6_host_ipv6_shims[{k}]"
+        port, target_port = entry["port"], entry["target_port"] or entry["port"]
+        for key, value in (("port", port), ("target_port", target_port)):
+            if value is not None and not 1 <= value <= 65535:
+                problems.append(f"{where}.{key} {value}: must be a port 1 to 65535")
+        if port == ssh_port:
+            problems.append(f"{where}.port {port}: is sshd's port (ipv6_host_ssh_port)")
+        elif port in ports:
+            problems.append(f"{where}.port {port}: listed twice")
+        ports.add(port)
+        allow = entry["allow"] or []
+        if not allow:
+            problems.append(f"{where}.allow: empty: name the prefixes that may connect")
+        for value in allow:
+            if value and ipaddress.IPv6Network(value, strict=False).overlaps(nat64):
+                problems.append(
+                    f"{where}.allow {show(value)}: covers the NAT64 prefix {nat64}, from which the whole IPv4 "
+                    "internet arrives"
+                )
+        shims.append(
+            {"unit": f"ipv6-shim-{port}", "port": port, "target": f"{entry['target']}:{target_port}", "allow": allow}
+        )
+    return shims
+
+
+def _check_clat(profile: str, nat64: ipaddress.IPv6Network, facts: dict, problems: list[str]) -> None:
+    if profile != "host":
+        problems.append(
+            f"ipv6_host_clat true with ipv6_host_profile {profile}: a CLAT is for IPv6-only hosts; a border router "
+            "has IPv4 of its own"
+        )
+    if nat64.prefixlen not in CLAT_PREFIX_LENGTHS:
+        problems.append(
+            f"ipv6_host_clat true: the plan's NAT64 prefix {nat64} is a /{nat64.prefixlen}, and clatd takes only "
+            f"/{', /'.join(map(str, CLAT_PREFIX_LENGTHS))}"
+        )
+    version = str(facts.get("distribution_major_version") or "")
+    if facts.get("distribution") == "Debian" and version.isdigit() and int(version) < 13:
+        problems.append(
+            f"ipv6_host_clat true on Debian {version}: clatd is packaged from Debian 13 (trixie) on; upgrade the "
+            "node, or leave the CLAT off"
+        )

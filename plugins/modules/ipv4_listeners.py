@@ -183,7 +183,9 @@ msg:
   description: Human-readable summary, naming every offender.
   returned: always
   type: str
-  sample: "1 IPv4-only listener(s) not on the allow-list: python3[4242] tcp 0.0.0.0:8080"
+  sample: >-
+    1 IPv4-only listener(s) not on the allow-list: python3[4242] tcp 0.0.0.0:8080
+    (fix: ipv6_host_ipv6_shims port 8080)
 """
 
 import ipaddress  # noqa: E402 (Ansible modules import after DOCUMENTATION)
@@ -286,13 +288,19 @@ def classify(listeners: list[dict], allow: list[dict] | None = None, include_loo
     return result
 
 
+def _with_fix(listener: dict) -> str:
+    """The listener's summary and the fix: ipv6_host's shim for TCP; UDP has none but the service's own IPv6."""
+    if listener["proto"] == "tcp":
+        return f"{listener['summary']} (fix: ipv6_host_ipv6_shims port {listener['port']})"
+    return f"{listener['summary']} (fix: make it listen on IPv6 too; ipv6_host_ipv6_shims is TCP only)"
+
+
 def build_msg(result: dict, include_loopback: bool) -> str:
     offenders = result["ipv4_only"]
     parts = []
     if offenders:
         parts.append(
-            f"{len(offenders)} IPv4-only listener(s) not on the allow-list: "
-            + ", ".join(lst["summary"] for lst in offenders)
+            f"{len(offenders)} IPv4-only listener(s) not on the allow-list: " + ", ".join(map(_with_fix, offenders))
         )
     else:
         parts.append("no IPv4-only listeners outside the allow-list")
@@ -300,7 +308,7 @@ def build_msg(result: dict, include_loopback: bool) -> str:
     if loopback and not include_loopback:
         parts.append(
             f"{len(loopback)} loopback-only IPv4 listener(s), unreachable from ::1: "
-            + ", ".join(lst["summary"] for lst in loopback)
+            + ", ".join(map(_with_fix, loopback))
         )
     return "; ".join(parts)
 

@@ -135,3 +135,86 @@ def test_no_ssh_allow_list_covers_the_nat64_prefix():
     with pytest.raises(PlanError, match=r"ipv6_host_ssh_allowed_prefixes 2001:db8:100::/48: covers the NAT64 prefix"):
         build(ssh_allowed_prefixes=["2001:db8:100::/48"])
     assert build()["nftables"]["nat64_prefix"] == PLAN["nat64"]["prefix"]  # the firewall drops SSH from it
+
+
+# --- stage-1 workarounds: IPv6 shims and the CLAT ------------------------------------------------------------
+
+
+def test_a_shim_exposes_an_ipv4_only_port_on_ipv6_to_its_prefixes_only():
+    servers = ["2001:db8:100:10::/64"]
+    config = build(ipv6_shims=[{"port": 8080, "allow": servers}, {"port": 80, "target_port": 8081, "allow": servers}])
+    assert config["shims"] == [
+        {"unit": "ipv6-shim-8080", "port": 8080, "target": "127.0.0.1:8080", "allow": servers},
+        {"unit": "ipv6-shim-80", "port": 80, "target": "127.0.0.1:8081", "allow": servers},
+    ]
+    assert config["nftables"]["shims"] == config["shims"]  # the firewall opens each to its prefixes
+
+
+@pytest.mark.parametrize(
+    ("shims", "problem"),
+    [
+        ([{"port": 8080}], "ipv6_host_ipv6_shims[0].allow: required"),
+        ([{"port": 8080, "allow": []}], "ipv6_host_ipv6_shims[0].allow: empty: name the prefixes that may connect"),
+        ([{"port": 22, "allow": ["2001:db8:100::/48"]}], "ipv6_host_ipv6_shims[0].port 22: is sshd's port"),
+        ([{"port": 0, "allow": ["2001:db8:100::/48"]}], "ipv6_host_ipv6_shims[0].port 0: must be a port 1 to 65535"),
+        (
+            [{"port": 8080, "allow": ["2001:db8:100::/48"]}, {"port": 8080, "allow": ["2001:db8:100::/48"]}],
+            "ipv6_host_ipv6_shims[1].port 8080: listed twice",
+        ),
+        (
+            [{"port": 8080, "allow": ["2001:db8::/32"]}],
+            "ipv6_host_ipv6_shims[0].allow 2001:db8::/32: covers the NAT64 prefix 2001:db8:100:64::/96",
+        ),
+        (
+            [{"port": 8080, "allow": ["10.0.0.0/8"]}],
+            'ipv6_host_ipv6_shims[0].allow[0] "10.0.0.0/8": not an IPv6 prefix',
+        ),
+        (
+            [{"port": 8080, "allow": ["::/0"], "target": "::1"}],
+            'ipv6_host_ipv6_shims[0].target "::1": not an IPv4 address',
+        ),
+    ],
+)
+def test_a_wrong_shim_is_refused_by_name(shims, problem):
+    with pytest.raises(PlanError) as caught:
+        build(ipv6_shims=shims)
+    assert problem in str(caught.value)
+
+
+def test_without_workarounds_nothing_changes():
+    config = build()
+    assert config["shims"] == [] and config["clat"]["enabled"] is False
+    assert config["extension_points"]["clat"] is None
+    assert config["addresses"]["ipv4_allowed"] == []
+
+
+def test_the_clat_translates_to_the_plans_prefix_from_the_nodes_own_address_and_owns_its_exceptions():
+    config = build(clat=True)
+    clat = config["clat"]
+    assert clat["settings"]["plat-prefix"] == "2001:db8:100:64::/96"  # from the plan, never discovered
+    assert clat["settings"]["clat-v6-addr"] == "2001:db8:100:1::31"  # the planned address: the source guard admits it
+    assert clat["settings"]["ctmark"] == clat["settings"]["route-table"] == 49575  # decimal: clatd refuses hex
+    assert clat["settings"]["forwarding-enable"] == 0  # the role owns the sysctls
+    # What clatd needs, written by this role, so that a rerun undoes none of it.
+    assert config["sysctl"]["settings"]["net.ipv6.conf.all.forwarding"] == 1
+    assert config["sysctl"]["settings"]["net.ipv6.conf.all.accept_ra"] == 2
+    assert config["sysctl"]["interface_settings"]["net.ipv6.conf"]["accept_ra"] == 2
+    assert config["addresses"]["ipv4_allowed"] == ["192.0.0.1"]
+    assert config["extension_points"]["clat"] == {"device": "clat", "ipv4": "192.0.0.1"}
+
+
+@pytest.mark.parametrize(
+    ("options", "facts", "problem"),
+    [
+        ({"profile": "router"}, CONTAINER, "ipv6_host_clat true with ipv6_host_profile router"),
+        (
+            {},
+            {"distribution": "Debian", "distribution_major_version": "12"},
+            "ipv6_host_clat true on Debian 12: clatd is packaged from Debian 13 (trixie) on",
+        ),
+    ],
+)
+def test_a_clat_where_it_cannot_run_is_refused(options, facts, problem):
+    with pytest.raises(PlanError) as caught:
+        build(facts=facts, clat=True, **options)
+    assert problem in str(caught.value)

@@ -240,8 +240,15 @@ def test_build_msg_names_every_offender():
         [listener("tcp", "0.0.0.0", 8080, "python3", 42), listener("udp", "127.0.0.1", 323, "chronyd", 7)]
     )
     msg = mod.build_msg(result, include_loopback=False)
-    assert "1 IPv4-only listener(s) not on the allow-list: python3[42] tcp 0.0.0.0:8080" in msg
-    assert "1 loopback-only IPv4 listener(s), unreachable from ::1: chronyd[7] udp 127.0.0.1:323" in msg
+    # Each with its fix: the ipv6_host option for TCP; UDP has no shim.
+    assert (
+        "1 IPv4-only listener(s) not on the allow-list: python3[42] tcp 0.0.0.0:8080 (fix: ipv6_host_ipv6_shims port "
+        "8080)" in msg
+    )
+    assert (
+        "1 loopback-only IPv4 listener(s), unreachable from ::1: chronyd[7] udp 127.0.0.1:323 (fix: make it listen on "
+        "IPv6 too; ipv6_host_ipv6_shims is TCP only)" in msg
+    )
     assert mod.build_msg(mod.classify([]), False) == "no IPv4-only listeners outside the allow-list"
 
 
@@ -307,7 +314,9 @@ def test_module_fail_on_ipv4_only_and_allow(monkeypatch, capsys, own_sockets):
     rc, out = run_module(monkeypatch, capsys, fail_on_ipv4_only=True, allow=others)
     assert rc == 1 and out["failed"] is True
     ours = mine(out["ipv4_only"], "tcp", own_sockets["tcp4"])[0]["summary"]
-    assert out["msg"].startswith(f"1 IPv4-only listener(s) not on the allow-list: {ours};")
+    assert out["msg"].startswith(
+        f"1 IPv4-only listener(s) not on the allow-list: {ours} (fix: ipv6_host_ipv6_shims port {own_sockets['tcp4']});"
+    )
 
     allow_tcp4 = [*others, {"port": own_sockets["tcp4"], "proto": "tcp"}]
     rc, out = run_module(monkeypatch, capsys, fail_on_ipv4_only=True, allow=allow_tcp4)
